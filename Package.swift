@@ -1,0 +1,76 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// The numeric kernels are hundreds of times slower unoptimised, which would make debug test builds
+/// crawl, so this one target is always compiled optimised, with FMA/AVX2 code generation (without a
+/// target CPU, SIMD `addingProduct` lowers to one `fmaf` call per lane).
+let alwaysOptimised: [SwiftSetting] = [
+    .unsafeFlags(["-O", "-target-cpu", "haswell"])
+]
+
+let package = Package(
+    name: "scenophone",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "scenophone", targets: ["scenophone"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.6.0"),
+    ],
+    targets: [
+        // C libraries: headers and tiny static-inline shims only.
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa",
+            providers: [.apt(["libasound2-dev"])]),
+
+        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: alwaysOptimised),
+        .target(name: "Vision", dependencies: ["Kernels"]),
+        .target(name: "MediaIO"),
+        .target(
+            name: "Corpus",
+            dependencies: ["Vision", "MediaIO", "Kernels", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Synth"),
+        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth"]),
+        .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
+        .target(
+            name: "WebUI",
+            dependencies: [
+                "Engine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            ],
+            resources: [.copy("Public")]),
+        .executableTarget(
+            name: "scenophone",
+            dependencies: [
+                "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine", "WebUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
+        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "TestSupport"]),
+        .testTarget(name: "AudioOutputTests", dependencies: ["AudioOutput", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(
+            name: "WebUITests",
+            dependencies: [
+                "WebUI", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]),
+        // End-to-end tests of the `scenophone` command line, run as a child process.
+        .testTarget(name: "ScenophoneTests", dependencies: ["TestSupport"]),
+    ]
+)

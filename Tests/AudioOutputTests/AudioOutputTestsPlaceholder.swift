@@ -1,0 +1,1 @@
+// Tests for AudioOutput. (Placeholder: delete once the target has real tests.)

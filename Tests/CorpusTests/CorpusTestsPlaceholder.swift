@@ -1,0 +1,1 @@
+// Tests for Corpus. (Placeholder: delete once the target has real tests.)

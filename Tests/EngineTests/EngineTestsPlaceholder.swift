@@ -1,0 +1,1 @@
+// Tests for Engine. (Placeholder: delete once the target has real tests.)

@@ -1,0 +1,1 @@
+// Tests for Kernels. (Placeholder: delete once the target has real tests.)

@@ -1,0 +1,1 @@
+// Tests for MediaIO. (Placeholder: delete once the target has real tests.)

@@ -1,0 +1,1 @@
+// Tests for Synth. (Placeholder: delete once the target has real tests.)

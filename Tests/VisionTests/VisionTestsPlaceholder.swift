@@ -1,0 +1,1 @@
+// Tests for Vision. (Placeholder: delete once the target has real tests.)

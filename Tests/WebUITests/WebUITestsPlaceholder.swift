@@ -1,0 +1,1 @@
+// Tests for WebUI. (Placeholder: delete once the target has real tests.)
