@@ -6,8 +6,9 @@ import Kernels
 ///
 /// The graph is the published Lite0 structure checked tensor by tensor against the weights file;
 /// BatchNorm is folded into the convolutions at load time; activations are NHWC; 1×1 convolutions
-/// and the im2col stem are matrix products, depthwise convolutions are SIMD kernels. All workspaces
-/// are allocated here, so embedding a frame allocates nothing. Not thread-safe: use one per thread.
+/// and the im2col stem are matrix products on packed filters, depthwise convolutions SIMD kernels,
+/// each MBConv block one fused kernel (see `InvertedResidual`). All workspaces are allocated here,
+/// so embedding a frame allocates nothing. Not thread-safe: use one per thread.
 public final class EfficientNetLite0 {
     /// The side of the square input image.
     public static let inputSize = Lite0Architecture.inputSize
@@ -25,20 +26,18 @@ public final class EfficientNetLite0 {
     /// The preprocessing used by the `rgb:` entry points.
     public let preprocessor: ImagePreprocessor
 
-    private let stem: ConvolutionLayer
+    private let stem: PointwiseConvolution
     private let stemGeometry: (pad: Int, size: Int)
-    private let blocks: [InvertedResidualBlock]
-    private let head: ConvolutionLayer
-    private let classifierWeights: AlignedBuffer
-    private let classifierBias: AlignedBuffer
+    private let blocks: [InvertedResidual]
+    private let head: PointwiseConvolution
+    private let classifier: PointwiseConvolution
 
     private let input: AlignedBuffer
     private let columns: AlignedBuffer
     private let activations: (AlignedBuffer, AlignedBuffer)
-    private let expanded: AlignedBuffer
-    private let filtered: AlignedBuffer
-    private let pooled: AlignedBuffer
-    private let logitsScratch: AlignedBuffer
+    private let workspace: AlignedBuffer
+    private let zeroRow: AlignedBuffer
+    private let headOutput: AlignedBuffer
 
     /// Loads the weights and allocates workspaces for batches of up to `maxBatch` images.
     ///
@@ -53,28 +52,45 @@ public final class EfficientNetLite0 {
         let blockCount = Set(file.tensors.keys.compactMap { Self.blockIndex(of: $0) }).count
         guard blockCount == Lite0Architecture.blocks.count else {
             throw VisionError.invalidWeights(
-                files.weights, reason: "\(blockCount) blocks, EfficientNet-Lite0 has \(Lite0Architecture.blocks.count)")
+                files.weights,
+                reason: "\(blockCount) blocks, EfficientNet-Lite0 has \(Lite0Architecture.blocks.count)")
         }
         let size = Lite0Architecture.inputSize
         let stemPadding = Lite0Architecture.samePadding(size: size, kernel: 3, stride: 2)
-        stem = try ConvolutionLayer(
-            file, convolution: "_conv_stem", batchNorm: "_bn0", inputs: 3, outputs: Lite0Architecture.stemChannels,
+        stem = try FoldedWeights.dense(
+            file, convolution: "_conv_stem", batchNorm: "_bn0", inputs: 3,
+            outputs: Lite0Architecture.stemChannels,
             kernelSize: 3)
         stemGeometry = (stemPadding.before, stemPadding.output)
         var side = stemPadding.output
-        var blocks: [InvertedResidualBlock] = []
+        var blocks: [InvertedResidual] = []
         for (index, spec) in Lite0Architecture.blocks.enumerated() {
-            let block = try InvertedResidualBlock(file, index: index, block: spec, inputSize: side)
-            side = block.outputSize
+            let block = try FoldedWeights.block(file, index: index, block: spec, inputSize: side)
+            side = block.geometry.outputHeight
             blocks.append(block)
         }
         self.blocks = blocks
-        head = try ConvolutionLayer(
-            file, convolution: "_conv_head", batchNorm: "_bn1", inputs: Lite0Architecture.blocks.last!.outputChannels,
+        head = try FoldedWeights.dense(
+            file, convolution: "_conv_head", batchNorm: "_bn1",
+            inputs: Lite0Architecture.blocks.last!.outputChannels,
             outputs: Lite0Architecture.headChannels)
-        classifierWeights = AlignedBuffer(
-            try file.floats("_fc.weight", shape: [Lite0Architecture.classes, Lite0Architecture.headChannels]))
-        classifierBias = AlignedBuffer(try file.floats("_fc.bias", shape: [Lite0Architecture.classes]))
+        let fc = try file.floats(
+            "_fc.weight", shape: [Lite0Architecture.classes, Lite0Architecture.headChannels])
+        let fcBias = try file.floats("_fc.bias", shape: [Lite0Architecture.classes])
+        let fcMatrix = AlignedBuffer(count: fc.count)
+        let unit = [Float](repeating: 1, count: Lite0Architecture.classes)
+        fc.withUnsafeBufferPointer { f in
+            unit.withUnsafeBufferPointer { one in
+                FilterPacking.dense(
+                    f.baseAddress!, outputs: Lite0Architecture.classes,
+                    inputs: Lite0Architecture.headChannels,
+                    kernelSize: 1, scale: one.baseAddress!, into: fcMatrix.baseAddress)
+            }
+        }
+        classifier = PointwiseConvolution(
+            filters: fcMatrix.baseAddress, inputs: Lite0Architecture.headChannels,
+            outputs: Lite0Architecture.classes,
+            bias: AlignedBuffer(fcBias))
 
         identity = ModelIdentity(
             name: file.metadata["model"] ?? "efficientnet-lite0", inputSize: size,
@@ -85,17 +101,15 @@ public final class EfficientNetLite0 {
 
         let stemPixels = stemPadding.output * stemPadding.output
         let largestActivation = max(
-            stemPixels * Lite0Architecture.stemChannels, blocks.map(\.outputFloats).max()!)
-        input = AlignedBuffer(count: maxBatch * Self.inputFloats)
-        columns = AlignedBuffer(count: maxBatch * stemPixels * 27)
-        activations = (
-            AlignedBuffer(count: maxBatch * largestActivation), AlignedBuffer(count: maxBatch * largestActivation)
-        )
-        expanded = AlignedBuffer(
-            count: maxBatch * max(blocks.map(\.expandedFloats).max()!, side * side * Lite0Architecture.headChannels))
-        filtered = AlignedBuffer(count: maxBatch * blocks.map(\.filteredFloats).max()!)
-        pooled = AlignedBuffer(count: maxBatch * Lite0Architecture.headChannels)
-        logitsScratch = AlignedBuffer(count: maxBatch * Lite0Architecture.classes)
+            stemPixels * Lite0Architecture.stemChannels,
+            blocks.map { $0.geometry.outputHeight * $0.geometry.outputWidth * $0.geometry.outputChannels }
+                .max()!)
+        input = AlignedBuffer(count: Self.inputFloats)
+        columns = AlignedBuffer(count: stemPixels * stem.inputs)
+        activations = (AlignedBuffer(count: largestActivation), AlignedBuffer(count: largestActivation))
+        workspace = AlignedBuffer(count: blocks.map(\.workspaceFloats).max()!)
+        zeroRow = AlignedBuffer(count: blocks.map(\.zeroRowFloats).max()!)
+        headOutput = AlignedBuffer(count: side * side * Lite0Architecture.headChannels)
     }
 
     /// Embeds one RGB24 image of any size (preprocessed as `preprocessor` describes).
@@ -108,7 +122,8 @@ public final class EfficientNetLite0 {
     ///   - logits: receives the 1000 class logits, if given.
     /// - Throws: `VisionError` for an empty image or wrongly sized buffers.
     public func embed(
-        rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, into embedding: UnsafeMutableBufferPointer<Float>,
+        rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+        into embedding: UnsafeMutableBufferPointer<Float>,
         logits: UnsafeMutableBufferPointer<Float>? = nil
     ) throws {
         let image = UnsafeMutableBufferPointer(start: input.baseAddress, count: Self.inputFloats)
@@ -143,14 +158,19 @@ public final class EfficientNetLite0 {
     ///   - logits: receives `count × 1000` logits, if given.
     /// - Throws: `VisionError` when the batch is too large or a buffer has the wrong length.
     public func embed(
-        preprocessed: UnsafeBufferPointer<Float>, count: Int, into embeddings: UnsafeMutableBufferPointer<Float>,
+        preprocessed: UnsafeBufferPointer<Float>, count: Int,
+        into embeddings: UnsafeMutableBufferPointer<Float>,
         logits: UnsafeMutableBufferPointer<Float>? = nil
     ) throws {
-        guard count >= 1, count <= maxBatch else { throw VisionError.batchTooLarge(requested: count, maximum: maxBatch) }
+        guard count >= 1, count <= maxBatch else {
+            throw VisionError.batchTooLarge(requested: count, maximum: maxBatch)
+        }
         try Self.check(preprocessed.count, count * Self.inputFloats, "the preprocessed input")
         try Self.check(embeddings.count, count * Self.embeddingSize, "the embedding buffer")
         if let logits { try Self.check(logits.count, count * Self.classCount, "the logits buffer") }
-        forward(preprocessed.baseAddress!, batch: count, embeddings: embeddings.baseAddress!, logits: logits?.baseAddress)
+        forward(
+            preprocessed.baseAddress!, batch: count, embeddings: embeddings.baseAddress!,
+            logits: logits?.baseAddress)
     }
 
     private func forward(
@@ -162,34 +182,39 @@ public final class EfficientNetLite0 {
         for n in 0..<batch {
             Im2Col.run(
                 input: images + n * Self.inputFloats, height: size, width: size, channels: 3, kernelSize: 3,
-                stride: 2, padTop: stemGeometry.pad, padLeft: stemGeometry.pad, outputHeight: stemGeometry.size,
-                outputWidth: stemGeometry.size, output: columns.baseAddress + n * stemPixels * 27)
-        }
-        var current = activations.0.baseAddress
-        var next = activations.1.baseAddress
-        stem.run(columns.baseAddress, pixels: batch * stemPixels, output: current, epilogue: .biasReLU6)
-        for block in blocks {
-            block.run(
-                current, batch: batch, expanded: expanded.baseAddress, filtered: filtered.baseAddress, output: next)
-            swap(&current, &next)
-        }
-        let side = blocks.last!.outputSize
-        head.run(current, pixels: batch * side * side, output: expanded.baseAddress, epilogue: .biasReLU6)
-        for n in 0..<batch {
+                stride: 2, padTop: stemGeometry.pad, padLeft: stemGeometry.pad,
+                outputHeight: stemGeometry.size,
+                outputWidth: stemGeometry.size, output: columns.baseAddress)
+            var current = activations.0.baseAddress
+            var next = activations.1.baseAddress
+            stem.run(
+                rows: 0..<stemPixels, input: columns.baseAddress, output: current,
+                layout: .contiguous(stem.outputs), epilogue: .biasReLU6)
+            for block in blocks {
+                block.run(
+                    input: current, output: next, workspace: workspace.baseAddress,
+                    zeroRow: zeroRow.baseAddress)
+                swap(&current, &next)
+            }
+            let pixels = blocks.last!.geometry.outputHeight * blocks.last!.geometry.outputWidth
+            head.run(
+                rows: 0..<pixels, input: current, output: headOutput.baseAddress,
+                layout: .contiguous(head.outputs),
+                epilogue: .biasReLU6)
             GlobalAveragePool.run(
-                input: expanded.baseAddress + n * side * side * Self.embeddingSize, pixels: side * side,
-                channels: Self.embeddingSize, output: embeddings + n * Self.embeddingSize)
+                input: headOutput.baseAddress, pixels: pixels, channels: Self.embeddingSize,
+                output: embeddings + n * Self.embeddingSize)
         }
         guard let logits else { return }
-        BLAS.multiply(
-            m: batch, n: Self.classCount, k: Self.embeddingSize, a: embeddings, lda: Self.embeddingSize,
-            b: classifierWeights.baseAddress, ldb: Self.embeddingSize, transposeB: true, c: logits,
-            ldc: Self.classCount)
-        Epilogue.bias.apply(to: logits, rows: batch, channels: Self.classCount, bias: classifierBias.baseAddress)
+        classifier.run(
+            rows: 0..<batch, input: embeddings, output: logits, layout: .contiguous(Self.classCount),
+            epilogue: .bias)
     }
 
     private static func check(_ found: Int, _ expected: Int, _ what: String) throws {
-        guard found == expected else { throw VisionError.bufferSize(what: what, expected: expected, found: found) }
+        guard found == expected else {
+            throw VisionError.bufferSize(what: what, expected: expected, found: found)
+        }
     }
 
     /// `N` for a `_blocks.N.…` key.

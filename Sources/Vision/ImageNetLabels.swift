@@ -24,8 +24,10 @@ public struct ImageNetLabels: Sendable {
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {
-            throw VisionError.unreadable(url, reason: FileManager.default.fileExists(atPath: url.path)
-                ? "not UTF-8 text" : "no such file")
+            throw VisionError.unreadable(
+                url,
+                reason: FileManager.default.fileExists(atPath: url.path)
+                    ? "not UTF-8 text" : "no such file")
         }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
@@ -51,7 +53,10 @@ public struct ImageNetLabels: Sendable {
         let total = logits.reduce(0.0) { $0 + exp(Double($1 - largest)) }
         return logits.indices.sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
             .prefix(max(0, k))
-            .map { Prediction(index: $0, name: names[$0], probability: Float(exp(Double(logits[$0] - largest)) / total)) }
+            .map {
+                Prediction(
+                    index: $0, name: names[$0], probability: Float(exp(Double(logits[$0] - largest)) / total))
+            }
     }
 
     /// The `k` most probable classes under a softmax of `logits`, most probable first.

@@ -50,15 +50,18 @@ public final class ImagePreprocessor {
     /// - Throws: `VisionError.emptyImage` for a 0-pixel image, `.bufferSize` when `rgb` or `output`
     ///   has the wrong length.
     public func run(
-        rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, into output: UnsafeMutableBufferPointer<Float>
+        rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int,
+        into output: UnsafeMutableBufferPointer<Float>
     ) throws {
         guard width > 0, height > 0 else { throw VisionError.emptyImage(width: width, height: height) }
         guard rgb.count == width * height * 3 else {
-            throw VisionError.bufferSize(what: "the \(width)×\(height) RGB image", expected: width * height * 3, found: rgb.count)
+            throw VisionError.bufferSize(
+                what: "the \(width)×\(height) RGB image", expected: width * height * 3, found: rgb.count)
         }
         let outputCount = outputSize * outputSize * 3
         guard output.count == outputCount else {
-            throw VisionError.bufferSize(what: "the preprocessed image", expected: outputCount, found: output.count)
+            throw VisionError.bufferSize(
+                what: "the preprocessed image", expected: outputCount, found: output.count)
         }
         let crop = Self.centreCrop(width: width, height: height)
         if filter?.inputCount != crop.side {

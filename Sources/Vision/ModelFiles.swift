@@ -38,7 +38,9 @@ public struct ModelFiles: Hashable, Sendable {
     ) throws -> ModelFiles {
         let files = ModelFiles(directory: directory ?? defaultDirectory(environment: environment))
         let missing = [files.weights, files.labels].filter { !isFile($0) }.map(\.lastPathComponent)
-        guard missing.isEmpty else { throw VisionError.modelNotFound(directory: files.directory, missing: missing) }
+        guard missing.isEmpty else {
+            throw VisionError.modelNotFound(directory: files.directory, missing: missing)
+        }
         return files
     }
 
@@ -56,6 +58,7 @@ public struct ModelFiles: Hashable, Sendable {
 
     private static func isFile(_ url: URL) -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            && !isDirectory.boolValue
     }
 }

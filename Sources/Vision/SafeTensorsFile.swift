@@ -39,7 +39,9 @@ struct SafeTensorsFile {
         guard data.count >= 8 else {
             throw VisionError.invalidWeights(url, reason: "the file has only \(data.count) bytes")
         }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }
+        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) {
+            $0 | UInt64($1.element) << (8 * $1.offset)
+        }
         guard headerLength <= UInt64(data.count - 8), headerLength <= 100_000_000 else {
             throw VisionError.invalidWeights(url, reason: "header length \(headerLength) exceeds the file")
         }
@@ -84,20 +86,25 @@ struct SafeTensorsFile {
     /// - Throws: `VisionError` when the tensor is missing, not F32, or of another shape.
     func floats(_ name: String, shape: [Int]) throws -> [Float] {
         guard let entry = tensors[name] else { throw VisionError.missingTensor(url, tensor: name) }
-        guard entry.dtype == "F32" else { throw VisionError.wrongTensorType(url, tensor: name, dtype: entry.dtype) }
+        guard entry.dtype == "F32" else {
+            throw VisionError.wrongTensorType(url, tensor: name, dtype: entry.dtype)
+        }
         guard entry.shape == shape else {
             throw VisionError.wrongTensorShape(url, tensor: name, expected: shape, found: entry.shape)
         }
         let count = shape.reduce(1, *)
         guard entry.range.count == count * 4 else {
             throw VisionError.invalidWeights(
-                url, reason: "tensor \(name) holds \(entry.range.count) bytes, its shape \(shape) needs \(count * 4)")
+                url,
+                reason:
+                    "tensor \(name) holds \(entry.range.count) bytes, its shape \(shape) needs \(count * 4)")
         }
         // Safetensors data is little-endian, like every platform Swift runs Scenophone on.
         return [Float](unsafeUninitializedCapacity: count) { values, initialized in
             data.withUnsafeBytes { raw in
                 UnsafeMutableRawBufferPointer(values).copyMemory(
-                    from: UnsafeRawBufferPointer(rebasing: raw[(dataStart + entry.range.lowerBound)...].prefix(count * 4)))
+                    from: UnsafeRawBufferPointer(
+                        rebasing: raw[(dataStart + entry.range.lowerBound)...].prefix(count * 4)))
             }
             initialized = count
         }

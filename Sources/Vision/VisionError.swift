@@ -28,7 +28,8 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .modelNotFound(let directory, let missing):
-            return "no EfficientNet-Lite0 model in \(directory.path) (missing \(missing.joined(separator: ", "))): "
+            return
+                "no EfficientNet-Lite0 model in \(directory.path) (missing \(missing.joined(separator: ", "))): "
                 + "run scripts/setup, or point --model-dir or SCENOPHONE_MODEL_DIR at a model directory"
         case .unreadable(let url, let reason):
             return "\(url.path): cannot read: \(reason)"
@@ -40,7 +41,8 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
         case .missingTensor(let url, let tensor):
             return "\(url.path): tensor \(tensor) is missing; this is not an EfficientNet-Lite0 checkpoint"
         case .wrongTensorShape(let url, let tensor, let expected, let found):
-            return "\(url.path): tensor \(tensor) has shape \(found), expected \(expected) for EfficientNet-Lite0"
+            return
+                "\(url.path): tensor \(tensor) has shape \(found), expected \(expected) for EfficientNet-Lite0"
         case .wrongTensorType(let url, let tensor, let dtype):
             return "\(url.path): tensor \(tensor) is \(dtype), expected F32"
         case .invalidLabels(let url, let reason):

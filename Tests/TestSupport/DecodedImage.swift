@@ -13,8 +13,11 @@ public struct DecodedImage: Sendable {
     /// - Throws: when ffprobe or ffmpeg fail.
     public init(contentsOf url: URL) throws {
         let probe = try run(
-            "ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
-                "-of", "csv=p=0:s=x", url.path])
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                "-of", "csv=p=0:s=x", url.path,
+            ])
         let size = probe.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "x")
         guard probe.status == 0, size.count == 2, let w = Int(size[0]), let h = Int(size[1]) else {
             throw DecodeError(url: url, reason: "ffprobe: \(probe.standardError)")
@@ -22,7 +25,8 @@ public struct DecodedImage: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "ffmpeg", "-v", "error", "-i", url.path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+            "ffmpeg", "-v", "error", "-i", url.path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-",
         ]
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -14,7 +14,8 @@ public struct NumpyArray: Sendable {
     public init(contentsOf url: URL) throws {
         let data = try Data(contentsOf: url)
         let bytes = [UInt8](data)
-        guard bytes.count >= 10, bytes[0] == 0x93, String(decoding: bytes[1..<6], as: UTF8.self) == "NUMPY" else {
+        guard bytes.count >= 10, bytes[0] == 0x93, String(decoding: bytes[1..<6], as: UTF8.self) == "NUMPY"
+        else {
             throw Error(url: url, reason: "no .npy magic")
         }
         let major = bytes[6]
@@ -27,11 +28,18 @@ public struct NumpyArray: Sendable {
             headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
             headerStart = 12
         }
-        guard headerStart + headerLength <= bytes.count else { throw Error(url: url, reason: "truncated header") }
+        guard headerStart + headerLength <= bytes.count else {
+            throw Error(url: url, reason: "truncated header")
+        }
         let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-        guard header.contains("'descr': '<f4'") else { throw Error(url: url, reason: "not little-endian float32") }
-        guard header.contains("'fortran_order': False") else { throw Error(url: url, reason: "Fortran order") }
-        guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")")
+        guard header.contains("'descr': '<f4'") else {
+            throw Error(url: url, reason: "not little-endian float32")
+        }
+        guard header.contains("'fortran_order': False") else {
+            throw Error(url: url, reason: "Fortran order")
+        }
+        guard let open = header.range(of: "'shape': ("),
+            let close = header[open.upperBound...].firstIndex(of: ")")
         else { throw Error(url: url, reason: "no shape") }
         shape = header[open.upperBound..<close].split(separator: ",").compactMap {
             Int($0.trimmingCharacters(in: .whitespaces))

@@ -20,7 +20,8 @@ import Testing
 
     /// The golden input for `name`, turned from NCHW (as stored) into our HWC.
     static func goldenInput(_ name: String, normalization: String = "tf") throws -> [Float] {
-        let nchw = try NumpyArray(contentsOf: Paths.reference.appendingPathComponent("\(name)_\(normalization)_input.npy"))
+        let nchw = try NumpyArray(
+            contentsOf: Paths.reference.appendingPathComponent("\(name)_\(normalization)_input.npy"))
         #expect(nchw.shape == [1, 3, 224, 224])
         let plane = 224 * 224
         return (0..<(plane * 3)).map { i in nchw.values[(i % 3) * plane + i / 3] }
@@ -60,8 +61,10 @@ import Testing
             }
         }
         for (i, photo) in Self.photos.enumerated() {
-            let featureError = maxAbsoluteDifference(features[(i * 1280)..<((i + 1) * 1280)], try Self.golden(photo, "features"))
-            let logitError = maxAbsoluteDifference(logits[(i * 1000)..<((i + 1) * 1000)], try Self.golden(photo, "logits"))
+            let featureError = maxAbsoluteDifference(
+                features[(i * 1280)..<((i + 1) * 1280)], try Self.golden(photo, "features"))
+            let logitError = maxAbsoluteDifference(
+                logits[(i * 1000)..<((i + 1) * 1000)], try Self.golden(photo, "logits"))
             #expect(featureError <= 1e-3, "\(photo) in a batch: features differ by \(featureError)")
             #expect(logitError <= 1e-3, "\(photo) in a batch: logits differ by \(logitError)")
         }
