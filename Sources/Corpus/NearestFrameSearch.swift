@@ -1,4 +1,5 @@
 import COpenBLAS
+import Synchronization
 
 /// Brute-force Euclidean search over a corpus's embeddings, through OpenBLAS.
 ///
@@ -12,7 +13,9 @@ import COpenBLAS
 /// 100 000 frames are 512 MB. With `.projected` precision the pass reads the embeddings projected
 /// onto their leading principal components instead (0.5 kB a frame at 128 components); each
 /// distance is then estimated (see `ProjectedEmbeddings`), and the frames nearest by a provable
-/// lower bound are recomputed exactly, so the nearest frames and `nearest(to:)` stay exact.
+/// lower bound are recomputed exactly. `nearest(to:)` stays exact: when the bounds do not prove
+/// its answer it makes the exact pass too. Distances concentrate in 1280 dimensions, so the bounds
+/// rarely prove ten neighbours (`bench corpus` counts it), which is why `.exact` is the default.
 /// Thread-safe: any number of threads may search at once; searching allocates nothing.
 public final class NearestFrameSearch: @unchecked Sendable {
     /// How distances are computed.
@@ -21,9 +24,6 @@ public final class NearestFrameSearch: @unchecked Sendable {
         case exact
         /// A first pass over `dimensions` principal components; the nearest candidates exact.
         case projected(dimensions: Int)
-        /// Exact while the embeddings fit in 64 MiB (13 107 frames of 1280 floats), projected onto
-        /// 128 components beyond.
-        case automatic
     }
 
     /// The number of frames searched.
@@ -38,6 +38,14 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// Frames whose distance a projected `distances(to:into:)` recomputes exactly.
     public static let exactCandidates = 32
 
+    /// `nearest` calls of a projected search whose answer the lower bounds proved, and those that
+    /// needed the exact pass; counted without locks, for benchmarks.
+    public var projectedNearestCounts: (proven: Int, fellBack: Int) {
+        (provenCount.load(ordering: .relaxed), fallbackCount.load(ordering: .relaxed))
+    }
+    private let provenCount = Atomic<Int>(0)
+    private let fallbackCount = Atomic<Int>(0)
+
     private let embeddings: UnsafePointer<Float>
     private let squaredNorms: AlignedFloats
     private let projection: ProjectedEmbeddings?
@@ -48,7 +56,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// - Parameters:
     ///   - corpus: the corpus (kept alive by the search).
     ///   - precision: exact, or projected for speed on large corpora.
-    public convenience init(corpus: Corpus, precision: Precision = .automatic) {
+    public convenience init(corpus: Corpus, precision: Precision = .exact) {
         self.init(
             embeddings: corpus.embeddings, dimension: corpus.embeddingSize, owner: corpus,
             precision: precision)
@@ -66,7 +74,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     ///   - precision: exact, or projected for speed on large corpora.
     public init(
         embeddings: UnsafeBufferPointer<Float>, dimension: Int, owner: AnyObject?,
-        precision: Precision = .automatic
+        precision: Precision = .exact
     ) {
         precondition(dimension > 0 && embeddings.count % dimension == 0, "embeddings must be whole rows")
         self.dimension = dimension
@@ -84,7 +92,6 @@ public final class NearestFrameSearch: @unchecked Sendable {
         switch precision {
         case .exact: components = nil
         case .projected(let dimensions): components = dimensions
-        case .automatic: components = embeddings.count * 4 > 64 << 20 ? 128 : nil
         }
         let frames = frameCount
         projection = components.flatMap { components in
@@ -147,7 +154,11 @@ public final class NearestFrameSearch: @unchecked Sendable {
                 // missed (with a margin for the rounding of the bound itself).
                 return count == frameCount || results[k - 1].distance <= bound * 0.999
             }
-            if proven { return k }
+            if proven {
+                provenCount.add(1, ordering: .relaxed)
+                return k
+            }
+            fallbackCount.add(1, ordering: .relaxed)
             exactPass(q, into: out)
         } else {
             exactPass(q, into: out)
