@@ -56,7 +56,11 @@ let package = Package(
             ]),
 
         // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["AudioOutput", "AllocationCounter"], path: "Tests/TestSupport"
+        ),
+        // Counts each thread's heap allocations, to prove the audio thread makes none.
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
