@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// The numeric kernels are hundreds of times slower unoptimised, which would make debug test builds
-/// crawl, so this one target is always compiled optimised, with FMA/AVX2 code generation (without a
-/// target CPU, SIMD `addingProduct` lowers to one `fmaf` call per lane).
+/// crawl, so these targets (the kernels and the synthesizer's render path) are always compiled
+/// optimised, with FMA/AVX2 code generation (without a target CPU, SIMD `addingProduct` lowers to one
+/// `fmaf` call per lane).
 let alwaysOptimised: [SwiftSetting] = [
     .unsafeFlags(["-O", "-target-cpu", "haswell"])
 ]
@@ -38,8 +39,11 @@ let package = Package(
         .target(name: "MediaIO"),
         .target(
             name: "Corpus",
-            dependencies: ["Vision", "MediaIO", "Kernels", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Synth"),
+            dependencies: [
+                "Vision", "MediaIO", "Kernels", "COpenBLAS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "Synth", swiftSettings: alwaysOptimised),
         .target(name: "AudioOutput", dependencies: ["CALSA", "Synth"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
         .target(
@@ -67,7 +71,11 @@ let package = Package(
             ]),
 
         // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["AudioOutput", "AllocationCounter"], path: "Tests/TestSupport"
+        ),
+        // Counts each thread's heap allocations, to prove the audio thread makes none.
+        .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),

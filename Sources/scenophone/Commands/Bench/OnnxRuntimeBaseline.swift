@@ -1,0 +1,103 @@
+import Foundation
+
+/// The peer baseline: `../shared/bench/ort_baseline.py`, the same EfficientNet-Lite0 checkpoint under
+/// ONNX Runtime, run as a child process.
+struct OnnxRuntimeBaseline {
+    /// One timing the script printed.
+    struct Timing: Decodable {
+        var version: String
+        var threads: Int
+        var median_ms: Double
+        var p10_ms: Double
+        var p90_ms: Double
+    }
+
+    /// Why the baseline could not run.
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    var python: URL
+    var script: URL
+    var checkpoint: URL
+
+    /// Finds the interpreter (the venv `scripts/setup --bench` makes), the script and the checkpoint.
+    ///
+    /// - Parameters:
+    ///   - python: an explicit interpreter, or `nil` for `~/.cache/scenophone/bench-venv/bin/python`.
+    ///   - script: an explicit script, or `nil` to look for `shared/bench/ort_baseline.py` beside the
+    ///     working directory or the executable, or any of their parents.
+    ///   - checkpoint: the original `.pth` checkpoint.
+    /// - Throws: `Failure` saying what is missing and how to get it.
+    init(python: String?, script: String?, checkpoint: URL) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let cache =
+            environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        self.python =
+            python.map { URL(fileURLWithPath: $0) }
+            ?? cache.appendingPathComponent("scenophone/bench-venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: self.python.path) else {
+            throw Failure(
+                description: "\(self.python.path): no Python with ONNX Runtime; run scripts/setup --bench, "
+                    + "pass --python, or use --no-baseline")
+        }
+        if let script {
+            self.script = URL(fileURLWithPath: script)
+        } else if let found = Self.findScript() {
+            self.script = found
+        } else {
+            throw Failure(description: "cannot find shared/bench/ort_baseline.py; pass --baseline-script")
+        }
+        guard FileManager.default.fileExists(atPath: self.script.path) else {
+            throw Failure(description: "\(self.script.path): no such file")
+        }
+        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+            throw Failure(
+                description: "\(checkpoint.path): the original checkpoint is missing; run scripts/setup")
+        }
+        self.checkpoint = checkpoint
+    }
+
+    /// Runs the script once.
+    ///
+    /// - Parameters:
+    ///   - threads: ONNX Runtime's intra-op threads.
+    ///   - iterations: timed runs.
+    ///   - warmup: untimed runs first.
+    /// - Returns: the script's timing.
+    /// - Throws: `Failure` with the script's error output when it fails.
+    func measure(threads: Int, iterations: Int, warmup: Int) throws -> Timing {
+        let arguments = [
+            script.path, "--weights", checkpoint.path, "--threads", String(threads), "--iters",
+            String(iterations),
+            "--warmup", String(warmup),
+        ]
+        let output = try ChildProcess.run(python, arguments)
+        let lastLine =
+            String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").last ?? ""
+        guard output.status == 0,
+            let timing = try? JSONDecoder().decode(Timing.self, from: Data(lastLine.utf8))
+        else {
+            let reason = output.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw Failure(description: "\(script.path) failed (status \(output.status)): \(reason)")
+        }
+        return timing
+    }
+
+    private static func findScript() -> URL? {
+        let starts = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
+        ]
+        for start in starts {
+            var directory = start.standardizedFileURL
+            while directory.path != "/" {
+                let candidate = directory.appendingPathComponent("shared/bench/ort_baseline.py")
+                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+                directory.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for Kernels. (Placeholder: delete once the target has real tests.)

@@ -1,1 +1,0 @@
-// Tests for MediaIO. (Placeholder: delete once the target has real tests.)

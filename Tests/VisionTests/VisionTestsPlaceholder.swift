@@ -1,1 +1,0 @@
-// Tests for Vision. (Placeholder: delete once the target has real tests.)
