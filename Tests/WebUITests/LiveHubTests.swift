@@ -85,13 +85,16 @@ extension LiveServerTests {
             try await withLiveServer(audioTap: tap) { port, _ in
                 let listener = try await connectedClient(port: port, listen: true)
                 let deaf = try await connectedClient(port: port)
-                // One second of a 440 Hz tone, as the audio thread would render it.
+                // One second of a 440 Hz tone, written at the pace the audio thread would render it.
                 let tone = (0..<48_000).flatMap { i -> [Float] in
                     let v = Float(sin(2 * Double.pi * 440 * Double(i) / 48_000)) * 0.5
                     return [v, v]
                 }
-                for start in stride(from: 0, to: tone.count, by: 512) {
-                    tone[start..<min(start + 512, tone.count)].withUnsafeBufferPointer { tap.write($0) }
+                let writer = Task {
+                    for start in stride(from: 0, to: tone.count, by: 1920) {
+                        tone[start..<min(start + 1920, tone.count)].withUnsafeBufferPointer { tap.write($0) }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
                 }
                 var frames = 0
                 var sequences: [UInt32] = []
@@ -104,6 +107,7 @@ extension LiveServerTests {
                     #expect(chunk.readInteger(endianness: .little, as: UInt16.self) == 2)
                     frames += Int(chunk.readInteger(endianness: .little, as: UInt16.self)!)
                 }
+                try await writer.value
                 #expect(frames == 48_000)
                 #expect(sequences == Array(sequences.indices).map { UInt32($0) + sequences[0] })
                 // A page that did not ask for sound gets none.
