@@ -4,6 +4,7 @@ import Corpus
 import Foundation
 import Kernels
 import MediaIO
+import Synth
 import Vision
 
 /// `scenophone bench corpus`: opening and searching a large synthetic corpus, against the memory
@@ -287,18 +288,18 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
             weightsSHA256: String(repeating: "0", count: 64),
             normalization: .tensorflow)
         let writer = try CorpusWriter.create(at: url, model: model)
-        var random = SplitMixGenerator(seed: 2019)
+        var random = Xoshiro256(seed: 2019)
         let factors = 256
         let loadings = (0..<factors * dimension).map { _ in
-            Float(random.normal()) / Float(dimension).squareRoot() * 8
+            Float(Self.normal(&random)) / Float(dimension).squareRoot() * 8
         }
         let thumbnail: [UInt8] = [0xFF, 0xD8] + [UInt8](repeating: 0x55, count: 3_000) + [0xFF, 0xD9]
         for source in 0..<sources {
             let count = frames / sources + (source < frames % sources ? 1 : 0)
             let latent = (0..<count * factors).map {
-                Float(random.normal()) / Float($0 % factors + 1).squareRoot()
+                Float(Self.normal(&random)) / Float($0 % factors + 1).squareRoot()
             }
-            var embeddings = (0..<count * dimension).map { _ in 0.4 + Float(random.normal()) * 0.05 }
+            var embeddings = (0..<count * dimension).map { _ in 0.4 + Float(Self.normal(&random)) * 0.05 }
             latent.withUnsafeBufferPointer { z in
                 loadings.withUnsafeBufferPointer { f in
                     embeddings.withUnsafeMutableBufferPointer { x in
@@ -319,6 +320,11 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                     audio: audio))
         }
         try writer.commit()
+    }
+
+    /// A standard normal deviate (Box–Muller).
+    private static func normal(_ random: inout Xoshiro256) -> Double {
+        (-2 * log(1 - random.unitDouble())).squareRoot() * cos(2 * Double.pi * random.unitDouble())
     }
 
     /// The floor of a checked open: read every frames blob and hash it.
@@ -356,28 +362,5 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
         var nearestAgreeing = 0
         var medianDistanceError: Double?
         var p95DistanceError: Double?
-    }
-}
-
-/// A fast deterministic generator (SplitMix64) with normal deviates, for synthetic data.
-struct SplitMixGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1).
-    mutating func uniform() -> Double { (Double(next() >> 11) + 0.5) / Double(1 << 53) }
-
-    /// Standard normal (Box–Muller).
-    mutating func normal() -> Double {
-        (-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform())
     }
 }
