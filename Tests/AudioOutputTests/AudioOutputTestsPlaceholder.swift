@@ -1,1 +1,0 @@
-// Tests for AudioOutput. (Placeholder: delete once the target has real tests.)
