@@ -36,7 +36,7 @@ let package = Package(
             name: "Corpus",
             dependencies: ["Vision", "MediaIO", "Kernels", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Synth"),
-        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth"]),
+        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
         .target(
             name: "WebUI",
