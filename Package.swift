@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "MediaIO"),
         .target(
             name: "Corpus",
-            dependencies: ["Vision", "MediaIO", "Kernels", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "Vision", "MediaIO", "Kernels", "COpenBLAS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .target(name: "Synth"),
         .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),

@@ -1,2 +1,232 @@
-// Corpus: The on-disk corpus: format, building (index) and nearest-frame search.
-// (Module placeholder: delete this file once the module has real sources.)
+import Crypto
+import Foundation
+import Synchronization
+import Vision
+
+/// An open corpus: frames' embeddings beside the audio they stand for, ready to search and play.
+///
+/// Opening reads the manifest and every source's frames blob (embeddings and frame table) into
+/// memory, checking their SHA-256, and maps each source's audio and thumbnails without reading
+/// them; `verifyMedia()` checks those (see `docs/corpus-format.md` for why). Immutable and
+/// `Sendable` once open; the memory stays valid as long as the corpus (or one of its sources) lives.
+public final class Corpus: @unchecked Sendable {
+    /// How much of the corpus `open` checks against its checksums.
+    public enum Verification: Sendable {
+        /// The manifest, every embedding and frame table, and every blob's size and header: all a
+        /// search reads. Audio and thumbnail bytes are checked by `verifyMedia()`.
+        case standard
+        /// Everything, audio and thumbnails included (reads the whole corpus from disk).
+        case full
+    }
+
+    /// The corpus bundle directory.
+    public let url: URL
+    /// The format version it was written in.
+    public let formatVersion: Int
+    /// Incremented by every edit; tells two states of the same corpus apart.
+    public let generation: Int
+    /// The network that made the embeddings.
+    public let model: ModelIdentity
+    /// The sources, in order; their frames are consecutive in `frames` and `embeddings`.
+    public let sources: [CorpusSource]
+    /// Every frame, source by source in time order.
+    public let frames: [CorpusFrame]
+    /// `frameCount × embeddingSize` floats, row-major, 64-byte aligned.
+    public let embeddings: UnsafeBufferPointer<Float>
+    /// Bytes on disk: the manifest and every blob.
+    public let sizeOnDisk: Int64
+
+    private let embeddingStorage: AlignedFloats
+    private let thumbnailFiles: [MappedFile]
+    private let thumbnailRanges: [Range<Int>]
+    private let audioFiles: [MappedFile]
+    private let records: [CorpusManifest.SourceRecord]
+
+    /// The length of one embedding.
+    public var embeddingSize: Int { model.embeddingSize }
+    /// The number of frames.
+    public var frameCount: Int { frames.count }
+    /// The total length of all sources' audio, in seconds.
+    public var duration: Double { sources.reduce(0) { $0 + $1.duration } }
+
+    /// Opens a corpus.
+    ///
+    /// - Parameters:
+    ///   - url: the corpus bundle (a `NAME.scenophone` directory).
+    ///   - model: the model whose embeddings will be compared with the corpus; nil to accept any.
+    ///   - verification: how much to check at open (the default reads only what search needs).
+    /// - Returns: the open corpus.
+    /// - Throws: `CorpusError` naming the corpus: not a corpus, a newer format, damaged (a checksum,
+    ///   size or header that does not match), or built with another model than `model`.
+    public static func open(
+        _ url: URL, expecting model: ModelIdentity? = nil, verification: Verification = .standard
+    ) throws -> Corpus {
+        var previous: Data?
+        while true {
+            let data = try CorpusBundle.readManifest(url)
+            let manifest = try CorpusManifest.decode(data, corpus: url)
+            do {
+                return try Corpus(url: url, manifest: manifest, manifestSize: data.count, expecting: model)
+                    .verified(verification)
+            } catch CorpusLoadError.blobMissing(let file) {
+                // A writer may have replaced the corpus between reading the manifest and opening its
+                // blobs; a new manifest means try again, the same one means the blob is really gone.
+                if data == previous {
+                    throw CorpusError.damaged(
+                        url, reason: "\(CorpusFormat.sourcesDirectory)/\(file) is missing")
+                }
+                previous = data
+            }
+        }
+    }
+
+    private init(url: URL, manifest: CorpusManifest, manifestSize: Int, expecting expected: ModelIdentity?)
+        throws
+    {
+        guard let model = manifest.model.identity else {
+            throw CorpusError.damaged(url, reason: "unknown normalisation '\(manifest.model.normalization)'")
+        }
+        if let expected, expected != model {
+            throw CorpusError.modelMismatch(url, corpus: model, current: expected)
+        }
+        let dimension = model.embeddingSize
+        guard dimension > 0 else { throw CorpusError.damaged(url, reason: "embedding size \(dimension)") }
+        try CorpusBundle.validate(manifest.sources, corpus: url)
+
+        let counts = manifest.sources.map(\.frameCount)
+        let total = counts.reduce(0, +)
+        let storage = AlignedFloats(count: total * dimension)
+        let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
+        let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
+
+        // Frames blobs are read and checked concurrently; audio and thumbnails are only mapped.
+        let tables = Mutex<[Int: [UInt8]]>([:])
+        let failure = Mutex<Error?>(nil)
+        let records = manifest.sources
+        DispatchQueue.concurrentPerform(iterations: records.count) { index in
+            do {
+                let record = records[index]
+                let destination = UnsafeMutableRawBufferPointer(
+                    start: storage.pointer + starts[index] * dimension,
+                    count: record.frameCount * dimension * 4)
+                let table = try BlobReader.readFrames(
+                    record: record, directory: directory, corpus: url, embeddings: destination)
+                tables.withLock { $0[index] = table }
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+
+        var sources: [CorpusSource] = []
+        var frames: [CorpusFrame] = []
+        var thumbnailRanges: [Range<Int>] = []
+        var thumbnailFiles: [MappedFile] = []
+        var audioFiles: [MappedFile] = []
+        frames.reserveCapacity(total)
+        thumbnailRanges.reserveCapacity(total)
+        for (index, record) in records.enumerated() {
+            let audio = try BlobReader.map(.audio, record: record, directory: directory, corpus: url)
+            let thumbnails = try BlobReader.map(
+                .thumbnails, record: record, directory: directory, corpus: url)
+            let table = tables.withLock { $0[index]! }
+            try BlobReader.parseTable(
+                table, record: record, sourceIndex: index, thumbnailBytes: thumbnails.bytes.count,
+                corpus: url,
+                frames: &frames, thumbnailRanges: &thumbnailRanges)
+            let samples = UnsafeBufferPointer(
+                start: (audio.bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(
+                    to: Float.self),
+                count: record.audioFrameCount * record.channels)
+            sources.append(
+                CorpusSource(
+                    record: record, frames: starts[index]..<starts[index] + record.frameCount, audio: samples,
+                    storage: audio))
+            audioFiles.append(audio)
+            thumbnailFiles.append(thumbnails)
+        }
+        self.url = url
+        formatVersion = manifest.version
+        generation = manifest.generation
+        self.model = model
+        self.sources = sources
+        self.frames = frames
+        self.thumbnailRanges = thumbnailRanges
+        self.thumbnailFiles = thumbnailFiles
+        self.audioFiles = audioFiles
+        self.records = records
+        embeddingStorage = storage
+        embeddings = UnsafeBufferPointer(start: storage.pointer, count: total * dimension)
+        sizeOnDisk =
+            Int64(manifestSize)
+            + records.reduce(Int64(0)) { $0 + $1.audio.bytes + $1.frames.bytes + $1.thumbnails.bytes }
+    }
+
+    private func verified(_ verification: Verification) throws -> Corpus {
+        if verification == .full { try verifyMedia() }
+        return self
+    }
+
+    /// One frame's embedding.
+    ///
+    /// - Parameter index: the frame, `0..<frameCount`.
+    /// - Returns: its `embeddingSize` floats (valid while the corpus lives).
+    public func embedding(ofFrame index: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(rebasing: embeddings[index * embeddingSize..<(index + 1) * embeddingSize])
+    }
+
+    /// One frame's thumbnail.
+    ///
+    /// - Parameter index: the frame, `0..<frameCount`.
+    /// - Returns: the JPEG's bytes.
+    public func thumbnailJPEG(ofFrame index: Int) -> [UInt8] {
+        let file = thumbnailFiles[frames[index].source]
+        return Array(file.bytes[thumbnailRanges[index]])
+    }
+
+    /// The source with this name.
+    ///
+    /// - Parameter name: a source name.
+    /// - Returns: its index in `sources`, or nil.
+    public func sourceIndex(named name: String) -> Int? {
+        sources.firstIndex { $0.name == name }
+    }
+
+    /// Checks every source's audio and thumbnails against their checksums.
+    ///
+    /// This reads the whole corpus from disk (about 1.4 GB per hour of stereo audio); it is safe to
+    /// call on a background thread while the corpus is in use.
+    /// - Throws: `CorpusError.damaged` naming the first damaged file.
+    public func verifyMedia() throws {
+        let jobs = records.indices.flatMap { index in [(index, BlobKind.audio), (index, .thumbnails)] }
+        let failure = Mutex<Error?>(nil)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { job in
+            let (index, kind) = jobs[job]
+            let file = kind == .audio ? audioFiles[index] : thumbnailFiles[index]
+            let blob = records[index].blob(kind)
+            if SHA256Hex.of(file.bytes) != blob.sha256 {
+                failure.withLock {
+                    $0 =
+                        $0
+                        ?? CorpusError.damaged(
+                            url,
+                            reason:
+                                "\(CorpusFormat.sourcesDirectory)/\(blob.file) does not match its checksum "
+                                + "(source '\(records[index].name)')")
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// Asks the kernel to read all audio ahead, so the audio thread's first touches do not wait on
+    /// the disk. Returns at once.
+    public func prefetchAudio() {
+        for file in audioFiles { file.prefetch() }
+    }
+}
+
+/// A blob named by the manifest could not be opened: the corpus may have been replaced meanwhile.
+enum CorpusLoadError: Error {
+    case blobMissing(String)
+}

@@ -12,5 +12,7 @@ struct Scenophone: AsyncParsableCommand {
             chosen by how close each corpus frame looks to what the camera sees now.
             """,
         version: "0.1.0",
-        subcommands: [ClassifyCommand.self, BenchCommand.self])
+        subcommands: [
+            IndexCommand.self, InfoCommand.self, SourcesCommand.self, ClassifyCommand.self, BenchCommand.self,
+        ])
 }

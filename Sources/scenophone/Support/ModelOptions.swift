@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import Vision
+
+/// Where the embedding model is, for commands that embed.
+struct ModelOptions: ParsableArguments {
+    @Option(
+        name: .customLong("model-dir"),
+        help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
+    var modelDirectory: String?
+
+    /// Loads EfficientNet-Lite0.
+    ///
+    /// - Returns: the network.
+    /// - Throws: `VisionError` when the model is missing (saying to run `scripts/setup`) or damaged.
+    func loadNetwork() throws -> EfficientNetLite0 {
+        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+        return try EfficientNetLite0(files: files)
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for Corpus. (Placeholder: delete once the target has real tests.)

@@ -1,0 +1,98 @@
+import Corpus
+import Foundation
+import Testing
+
+@Suite struct NearestFrameSearchTests {
+    /// Non-negative features with a shared offset, like pooled ReLU6 activations: large norms make
+    /// the ‖q‖² − 2q·x + ‖x‖² form cancel badly, which is what the search must survive.
+    private func embeddings(count: Int, dimension: Int, seed: UInt64) -> [Float] {
+        var generator = SplitMix(seed: seed)
+        return (0..<count * dimension).map { _ in 1.5 + Float(generator.unit()) * 2 }
+    }
+
+    private func naiveDistance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+        zip(a, b).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }.squareRoot()
+    }
+
+    @Test func distancesMatchADirectComputation() {
+        let dimension = 1280
+        let count = 500
+        let data = embeddings(count: count, dimension: dimension, seed: 1)
+        let query = embeddings(count: 1, dimension: dimension, seed: 2)
+        data.withUnsafeBufferPointer { buffer in
+            let search = NearestFrameSearch(embeddings: buffer, dimension: dimension, owner: nil)
+            var distances = [Float](repeating: -1, count: count)
+            query.withUnsafeBufferPointer { q in
+                distances.withUnsafeMutableBufferPointer { search.distances(to: q, into: $0) }
+            }
+            for frame in 0..<count {
+                let expected = naiveDistance(data[frame * dimension..<(frame + 1) * dimension], query[...])
+                #expect(abs(Double(distances[frame]) - expected) <= 2e-3 * expected, "frame \(frame)")
+            }
+        }
+    }
+
+    @Test func everyFrameFindsItselfFirstAtDistanceZero() {
+        let dimension = 1280
+        let count = 300
+        var data = embeddings(count: count, dimension: dimension, seed: 3)
+        // A near-duplicate of frame 7, as consecutive frames of a still shot are.
+        for i in 0..<dimension { data[8 * dimension + i] = data[7 * dimension + i] + (i == 0 ? 1e-3 : 0) }
+        data.withUnsafeBufferPointer { buffer in
+            let search = NearestFrameSearch(embeddings: buffer, dimension: dimension, owner: nil)
+            for frame in 0..<count {
+                let query = Array(data[frame * dimension..<(frame + 1) * dimension])
+                let nearest = search.nearest(to: query, count: 3)
+                #expect(nearest.first?.frame == frame)
+                #expect(nearest.first?.distance == 0)
+            }
+            let pair = search.nearest(to: Array(data[7 * dimension..<8 * dimension]), count: 2)
+            #expect(pair.map(\.frame) == [7, 8])
+            #expect(abs(pair[1].distance - 1e-3) < 1e-5)
+        }
+    }
+
+    @Test func topKIsTheSortedPrefixOfAllDistances() {
+        let dimension = 64
+        let count = 2_000
+        let data = embeddings(count: count, dimension: dimension, seed: 4)
+        let query = embeddings(count: 1, dimension: dimension, seed: 5)
+        data.withUnsafeBufferPointer { buffer in
+            let search = NearestFrameSearch(embeddings: buffer, dimension: dimension, owner: nil)
+            let expected = (0..<count).map { frame in
+                (frame, naiveDistance(data[frame * dimension..<(frame + 1) * dimension], query[...]))
+            }.sorted { $0.1 < $1.1 }
+            let found = search.nearest(to: query, count: 25)
+            #expect(found.map(\.frame) == expected.prefix(25).map(\.0))
+            for (neighbor, (_, distance)) in zip(found, expected) {
+                #expect(abs(Double(neighbor.distance) - distance) < 1e-4 * distance)
+            }
+            #expect(search.nearest(to: query, count: 5_000).count == count)
+        }
+    }
+
+    @Test func emptyCorpusFindsNothing() {
+        let search = NearestFrameSearch(
+            embeddings: UnsafeBufferPointer(start: nil, count: 0), dimension: 8, owner: nil)
+        #expect(search.frameCount == 0)
+        #expect(search.nearest(to: [Float](repeating: 0, count: 8), count: 3).isEmpty)
+    }
+}
+
+/// A small deterministic generator, so failures reproduce.
+struct SplitMix {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
