@@ -59,7 +59,8 @@ let package = Package(
 
         // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
         .target(
-            name: "TestSupport", dependencies: ["AudioOutput", "AllocationCounter"], path: "Tests/TestSupport"
+            name: "TestSupport", dependencies: ["Engine", "AudioOutput", "AllocationCounter"],
+            path: "Tests/TestSupport"
         ),
         // Counts each thread's heap allocations, to prove the audio thread makes none.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
