@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// The numeric kernels are hundreds of times slower unoptimised, which would make debug test builds
-/// crawl, so this one target is always compiled optimised, with FMA/AVX2 code generation (without a
-/// target CPU, SIMD `addingProduct` lowers to one `fmaf` call per lane).
+/// crawl, so these targets (the kernels and the synthesizer's render path) are always compiled
+/// optimised, with FMA/AVX2 code generation (without a target CPU, SIMD `addingProduct` lowers to one
+/// `fmaf` call per lane).
 let alwaysOptimised: [SwiftSetting] = [
     .unsafeFlags(["-O", "-target-cpu", "haswell"])
 ]
@@ -38,7 +39,7 @@ let package = Package(
                 "Vision", "MediaIO", "Kernels", "COpenBLAS",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Synth"),
+        .target(name: "Synth", swiftSettings: alwaysOptimised),
         .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
         .target(

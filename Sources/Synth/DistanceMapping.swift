@@ -1,0 +1,182 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The monotone map from the distances between the camera frame's embedding and every corpus frame
+/// to a probability for each frame: near frames likely, far frames rare but never impossible.
+///
+/// Distances are first put on a scale that does not depend on the embedding's units or on the corpus:
+/// `z = (d − d_min) / (d_mean − d_min)`, so the nearest frame has `z = 0` and a typical unrelated
+/// frame `z ≈ 1`. The curve then gives each frame a likeness `w(z)`:
+/// - `.plateau` (the paper's figure): `w = 1` up to `plateau`, falling linearly to 0 at
+///   `plateau + temperature`, 0 beyond;
+/// - `.softmax`: `w = exp(−z / temperature)`.
+///
+/// Each frame's mass is `w` times its time weight (span length × source weight, see
+/// ``SoundBank/frameTimeWeights()``). That mass is scaled to `1 − floor` of the total, and the
+/// remaining `floor` is spread over all playable audio in proportion to time weight. Defining the
+/// floor as a share of the mass, not a per-frame value, keeps the nearest frames audible however
+/// large the corpus is. With `topK > 0`, only the `topK` nearest frames get a likeness; the
+/// floor still reaches the others.
+public struct DistanceMapping: Sendable, Hashable, Codable {
+    /// The curve from normalised distance to likeness.
+    public enum Shape: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Plateau, then a linear fall to zero: the curve in the paper's figure.
+        case plateau
+        /// `exp(−z / temperature)`.
+        case softmax
+    }
+
+    /// The curve.
+    public var shape: Shape
+    /// Width of the plateau, in units of the distance spread (`.plateau` only).
+    public var plateau: Double
+    /// Width of the fall (`.plateau`) or the softmax temperature, in units of the distance spread.
+    public var temperature: Double
+    /// Only this many nearest frames get a likeness; 0 means all.
+    public var topK: Int
+    /// Share of the probability spread over all playable audio regardless of distance, in [0, 1).
+    public var floor: Double
+
+    /// Creates a mapping; the defaults are the paper's curve, tuned on the shared media.
+    ///
+    /// - Parameters:
+    ///   - shape: the curve.
+    ///   - plateau: plateau width in spread units.
+    ///   - temperature: fall width or softmax temperature in spread units.
+    ///   - topK: keep only the `topK` nearest frames (0: all).
+    ///   - floor: share of probability spread uniformly over time.
+    public init(
+        shape: Shape = .plateau, plateau: Double = 0.1, temperature: Double = 0.3, topK: Int = 0,
+        floor: Double = 0.02
+    ) {
+        self.shape = shape
+        self.plateau = plateau
+        self.temperature = temperature
+        self.topK = topK
+        self.floor = floor
+    }
+
+    /// Checks every setting's range.
+    ///
+    /// - Throws: ``SynthError/invalidParameter(_:)`` naming the first bad setting.
+    public func validate() throws {
+        guard plateau >= 0, plateau.isFinite else {
+            throw SynthError.invalidParameter("plateau \(plateau) must be ≥ 0")
+        }
+        guard temperature > 0, temperature.isFinite else {
+            throw SynthError.invalidParameter("temperature \(temperature) must be > 0")
+        }
+        guard topK >= 0 else { throw SynthError.invalidParameter("top-k \(topK) must be ≥ 0") }
+        guard floor >= 0, floor < 1 else {
+            throw SynthError.invalidParameter("floor \(floor) must be in [0, 1)")
+        }
+    }
+
+    /// The likeness of a frame at normalised distance `z`.
+    ///
+    /// - Parameter z: `(d − d_min) / (d_mean − d_min)`, ≥ 0.
+    /// - Returns: a value in [0, 1], non-increasing in `z`.
+    @inline(__always)
+    public func likeness(_ z: Double) -> Double {
+        switch shape {
+        case .plateau:
+            if z <= plateau { return 1 }
+            return max(0, 1 - (z - plateau) / temperature)
+        case .softmax:
+            return exp(-z / temperature)
+        }
+    }
+
+    /// Maps distances to a probability per frame.
+    ///
+    /// - Parameters:
+    ///   - distances: one distance per frame (non-finite values count as infinitely far).
+    ///   - timeWeights: per frame its span length × source weight; 0 excludes the frame.
+    ///   - probabilities: receives the probabilities; they sum to 1.
+    ///   - scratch: room for one value per frame, used by `topK`.
+    /// - Returns: `false` when no frame is playable (all weights 0); `probabilities` is then zero.
+    @discardableResult
+    public func map(
+        distances: UnsafeBufferPointer<Float>, timeWeights: UnsafeBufferPointer<Double>,
+        into probabilities: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Float>
+    ) -> Bool {
+        let count = distances.count
+        precondition(timeWeights.count == count && probabilities.count == count && scratch.count >= count)
+        var nearest = Float.infinity
+        var sum = 0.0
+        var playable = 0
+        var totalTime = 0.0
+        for index in 0..<count where timeWeights[index] > 0 {
+            totalTime += timeWeights[index]
+            let distance = distances[index]
+            guard distance.isFinite else { continue }
+            nearest = min(nearest, distance)
+            sum += Double(distance)
+            scratch[playable] = distance
+            playable += 1
+        }
+        guard totalTime > 0 else {
+            for index in 0..<count { probabilities[index] = 0 }
+            return false
+        }
+        var cutoff = Float.infinity
+        if topK > 0, topK < playable {
+            cutoff = kthSmallest(UnsafeMutableBufferPointer(rebasing: scratch[0..<playable]), k: topK - 1)
+        }
+        let spread = playable > 0 ? sum / Double(playable) - Double(nearest) : 0
+        let scale = spread > 1e-9 * max(1, abs(Double(nearest))) ? 1 / spread : 0
+        var likeMass = 0.0
+        for index in 0..<count {
+            let distance = distances[index]
+            var mass = 0.0
+            if timeWeights[index] > 0, distance.isFinite, distance <= cutoff {
+                mass = timeWeights[index] * likeness(Double(distance - nearest) * scale)
+            }
+            probabilities[index] = mass
+            likeMass += mass
+        }
+        // Without a finite distance there is nothing to prefer: all mass goes to the floor.
+        let likeShare = likeMass > 0 ? (1 - floor) / likeMass : 0
+        let floorShare = (likeMass > 0 ? floor : 1) / totalTime
+        for index in 0..<count {
+            probabilities[index] = probabilities[index] * likeShare + max(0, timeWeights[index]) * floorShare
+        }
+        return true
+    }
+}
+
+/// The `k`-th smallest value (0-based) by quickselect; reorders `values`.
+private func kthSmallest(_ values: UnsafeMutableBufferPointer<Float>, k: Int) -> Float {
+    var low = 0
+    var high = values.count - 1
+    while low < high {
+        // Median of three keeps sorted or constant runs from going quadratic.
+        let middle = (low + high) / 2
+        if values[middle] < values[low] { values.swapAt(middle, low) }
+        if values[high] < values[low] { values.swapAt(high, low) }
+        if values[high] < values[middle] { values.swapAt(high, middle) }
+        let pivot = values[middle]
+        var i = low
+        var j = high
+        while i <= j {
+            while values[i] < pivot { i += 1 }
+            while values[j] > pivot { j -= 1 }
+            if i <= j {
+                values.swapAt(i, j)
+                i += 1
+                j -= 1
+            }
+        }
+        if k <= j {
+            high = j
+        } else if k >= i {
+            low = i
+        } else {
+            return values[k]
+        }
+    }
+    return values[k]
+}

@@ -1,1 +1,0 @@
-// Tests for Synth. (Placeholder: delete once the target has real tests.)
