@@ -76,7 +76,7 @@ public struct LiveSnapshot: Sendable, Hashable, Codable {
     public var grains: [Grain]
     /// The sequence number of the last grain known; pass it back to get only newer grains.
     public var grainCursor: UInt64
-    /// Loudest output sample since the previous snapshot, linear (1 = full scale).
+    /// Output peak meter, linear (1 = full scale): the loudest recent sample, falling 20 dB in 1.5 s.
     public var peak: Float
     /// Output RMS over the last ~300 ms, linear.
     public var rms: Float

@@ -1,4 +1,5 @@
 import AudioOutput
+import Foundation
 import Synchronization
 
 /// The last steps of the live audio path, after the synth: a gain ramp for fading in and out
@@ -21,6 +22,9 @@ final class OutputStage: @unchecked Sendable {
     private var gain: Float = 0
     /// Mean square with a 300 ms time constant; audio thread only.
     private var meanSquare: Float = 0
+    /// The peak meter's level, falling 20 dB in 1.5 s like a peak programme meter; audio thread only.
+    private var peakHold: Float = 0
+    private let peakFall: Float
 
     /// Makes a stage that starts silent.
     ///
@@ -30,6 +34,7 @@ final class OutputStage: @unchecked Sendable {
     init(sampleRate: Int, taps: [SampleRing]) {
         self.sampleRate = sampleRate
         self.taps = taps
+        peakFall = Float(pow(0.1, 1 / (1.5 * Double(sampleRate))))
         unretainedTaps = .allocate(capacity: taps.count)
         _ = unretainedTaps.initialize(from: taps.map { Unmanaged.passUnretained($0) })
     }
@@ -62,7 +67,7 @@ final class OutputStage: @unchecked Sendable {
         let target = Float(bitPattern: targetGain.load(ordering: .acquiring))
         let step = Float(bitPattern: rampStep.load(ordering: .relaxed))
         var gain = self.gain
-        var peak: Float = 0
+        var peak = peakHold
         var sum: Float = 0
         var index = 0
         while index < samples.count {
@@ -71,6 +76,7 @@ final class OutputStage: @unchecked Sendable {
             } else if gain > target {
                 gain = max(gain - step, target)
             }
+            peak *= peakFall
             for channel in 0..<channels {
                 let value = samples[index + channel] * gain
                 samples[index + channel] = value
@@ -81,10 +87,9 @@ final class OutputStage: @unchecked Sendable {
         }
         self.gain = gain
         currentGain.store(gain.bitPattern, ordering: .relaxed)
-        // Peak holds until the UI reads it; RMS follows a 300 ms average.
-        if peak > Float(bitPattern: peakLevel.load(ordering: .relaxed)) {
-            peakLevel.store(peak.bitPattern, ordering: .relaxed)
-        }
+        // Readers only load, so any number of viewers see the same meter.
+        peakHold = peak
+        peakLevel.store(peak.bitPattern, ordering: .relaxed)
         let blockSeconds = Float(samples.count / max(channels, 1)) / Float(sampleRate)
         let weight = min(1, blockSeconds / 0.3)
         meanSquare += weight * (sum / Float(max(samples.count, 1)) - meanSquare)
@@ -93,9 +98,9 @@ final class OutputStage: @unchecked Sendable {
         for tap in unretainedTaps { _ = tap._withUnsafeGuaranteedRef { $0.write(output) } }
     }
 
-    /// The loudest sample since the last call, and the recent RMS, both linear; resets the peak.
+    /// The peak meter (falling 20 dB in 1.5 s after each peak) and the RMS over ~300 ms, both linear.
     func readLevel() -> (peak: Float, rms: Float) {
-        let peak = Float(bitPattern: peakLevel.exchange(Float(0).bitPattern, ordering: .relaxed))
+        let peak = Float(bitPattern: peakLevel.load(ordering: .relaxed))
         let meanSquare = Float(bitPattern: meanSquareLevel.load(ordering: .relaxed))
         return (peak, meanSquare.squareRoot())
     }

@@ -15,12 +15,18 @@ import Testing
         corpus = try SoundscapeCorpus.shared()
     }
 
-    /// Submits `photo` ten times a second for `seconds`.
+    /// Submits `photo` ten times a second for `seconds`, then waits until the last one is analysed
+    /// (the vision loop can be slow when the whole suite runs at once).
     private func show(_ photo: RGBFrame, to engine: LiveEngine, for seconds: Double) throws {
         let end = Date().addingTimeInterval(seconds)
+        var last: UInt64 = 0
         while Date() < end {
-            try engine.submit(photo)
+            last = try engine.submit(photo)
             Thread.sleep(forTimeInterval: 0.1)
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while engine.snapshot(grainsAfter: .max).frameID < last && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
         }
     }
 
@@ -125,11 +131,9 @@ import Testing
         #expect(engine.snapshot().state == .idle)
         Thread.sleep(forTimeInterval: 0.2 + 0.1)
         _ = drain(tap)
-        _ = engine.snapshot()
         Thread.sleep(forTimeInterval: 0.2)
         let quiet = drain(tap)
         #expect(quiet.count > 48_000 * 2 / 10 && quiet.allSatisfy { $0 == 0 })
-        #expect(engine.snapshot().peak == 0)
         // Frames return: the sound comes back (the ramp itself is checked in LivePartsTests).
         try show(corpus.scenes[0].photo, to: engine, for: 0.5)
         let snapshot = engine.snapshot()

@@ -25,7 +25,8 @@ import Testing
         let clip = try WAVReader.read(recording)
         #expect(clip.channels == 2 && clip.sampleRate == 48_000)
         let seconds = Double(clip.samples.count / 2) / 48_000
-        #expect(abs(seconds - played) < 0.1, "recorded \(seconds) s of \(played) s")
+        // The recording also holds the fade-out after the report's figure (50 ms plus the device buffer).
+        #expect(seconds >= played && seconds < played + 0.3, "recorded \(seconds) s of \(played) s")
     }
 
     @Test func printsTheUnderrunCountLastInText() throws {

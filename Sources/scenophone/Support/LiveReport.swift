@@ -15,6 +15,7 @@ struct LiveReport: Codable {
     var underruns: Int
     var longestRenderMilliseconds: Double
     var tightestMarginMilliseconds: Double?
+    var latestWakeMilliseconds: Double
     var latency: LatencySummary?
     var recording: String?
     var recordingDroppedSamples: Int
@@ -36,6 +37,7 @@ struct LiveReport: Codable {
         longestRenderMilliseconds = Double(statistics.longestRender) / 1e6
         tightestMarginMilliseconds =
             statistics.tightestMargin == .max ? nil : Double(statistics.tightestMargin) / 1e6
+        latestWakeMilliseconds = Double(statistics.latestWake) / 1e6
         self.latency = latency
         self.recording = recording
         recordingDroppedSamples = engine.recordingDroppedSamples
@@ -66,6 +68,9 @@ struct LiveReport: Codable {
         var render = String(format: "longest render %.2f ms", longestRenderMilliseconds)
         if let tightestMarginMilliseconds {
             render += String(format: ", tightest margin %.2f ms", tightestMarginMilliseconds)
+        }
+        if latestWakeMilliseconds > 0 {
+            render += String(format: ", latest wake-up %.2f ms", latestWakeMilliseconds)
         }
         lines.append(render)
         if let recording {
