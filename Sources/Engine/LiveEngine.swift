@@ -145,8 +145,21 @@ public final class LiveEngine: @unchecked Sendable {
     /// - Throws: `LiveEngineError.invalidFrame` for a malformed frame (nothing is queued).
     @discardableResult
     public func submit(_ frame: LiveFrame) throws(LiveEngineError) -> UInt64 {
+        try submit(frame, arrival: MonotonicClock.now())
+    }
+
+    /// Leaves a frame for the vision loop with the time it arrived (see `submit(_:)`).
+    ///
+    /// - Parameters:
+    ///   - frame: an RGB or RGBA picture of any size up to 4096×4096.
+    ///   - arrival: when its last byte arrived, as `MonotonicClock.now()` (CLOCK_MONOTONIC ns);
+    ///     the latency stamps count from it.
+    /// - Returns: the frame's id.
+    /// - Throws: `LiveEngineError.invalidFrame` for a malformed frame (nothing is queued).
+    @discardableResult
+    public func submit(_ frame: LiveFrame, arrival: Int64) throws(LiveEngineError) -> UInt64 {
         try frame.validate()
-        return vision.mailbox.put(frame, arrival: MonotonicClock.now())
+        return vision.mailbox.put(frame, arrival: arrival)
     }
 
     /// Leaves a decoded video or camera frame for the vision loop (see `submit(_:)`).
@@ -193,7 +206,8 @@ public final class LiveEngine: @unchecked Sendable {
                     ? [Float](repeating: 0, count: options.binsPerSource) : analysis.curves[index])
         }
         return LiveSnapshot(
-            frameID: analysis.frameID, nearest: analysis.nearest, curves: curves, labels: analysis.labels,
+            frameID: analysis.frameID, visionSeconds: analysis.visionSeconds, nearest: analysis.nearest,
+            curves: curves, labels: analysis.labels,
             grains: grains, grainCursor: last, peak: level.peak, rms: level.rms, state: vision.state,
             framesSubmitted: mailbox.submitted, framesAnalysed: vision.counts.analysed,
             framesReplaced: mailbox.replaced,

@@ -66,6 +66,8 @@ public struct LiveSnapshot: Sendable, Hashable, Codable {
 
     /// The last frame the vision loop finished (0 before the first).
     public var frameID: UInt64
+    /// Seconds from that frame's arrival until its p(t) reached the audio thread (nil before the first).
+    public var visionSeconds: Double?
     /// The nearest corpus frames to it, nearest first.
     public var nearest: [Neighbour]
     /// p(t) per source, as the audio thread is sampling it.

@@ -17,6 +17,8 @@ final class LiveVisionLoop: @unchecked Sendable {
         var nearest: [LiveSnapshot.Neighbour] = []
         var labels: [LiveSnapshot.Label] = []
         var curves: [[Float]] = []
+        /// Seconds from the frame's arrival until its p(t) was published.
+        var visionSeconds: Double?
     }
 
     let mailbox: LatestFrameMailbox
@@ -190,9 +192,10 @@ final class LiveVisionLoop: @unchecked Sendable {
         }
         let current = parameters.withLock { $0 }
         let curves = publish(frameID: delivery.id, at: delivery.arrival, parameters: current)
+        let published = MonotonicClock.now()
         collector.published(
             generation: LiveEngine.generation(frameID: delivery.id, republished: 0), frameID: delivery.id,
-            arrival: delivery.arrival, analysisStart: start, at: MonotonicClock.now())
+            arrival: delivery.arrival, analysisStart: start, at: published)
         output.fade(to: 1, over: current.fadeIn)
         lastArrival = delivery.arrival
         analysed.wrappingAdd(1, ordering: .relaxed)
@@ -209,7 +212,9 @@ final class LiveVisionLoop: @unchecked Sendable {
             LiveSnapshot.Label(name: $0.name, probability: $0.probability)
         }
         analysis.withLock {
-            $0 = Analysis(frameID: delivery.id, nearest: nearest, labels: top, curves: curves)
+            $0 = Analysis(
+                frameID: delivery.id, nearest: nearest, labels: top, curves: curves,
+                visionSeconds: Double(published - delivery.arrival) / 1e9)
         }
     }
 

@@ -58,6 +58,7 @@ import Testing
             let mass = snapshot.curves[index].probability.reduce(0, +)
             #expect(mass > 0.8, "\(scene.name): p(t) mass \(mass)")
             #expect(snapshot.labels.count == 5)
+            #expect((snapshot.visionSeconds ?? 0) > 0)
             #expect(snapshot.peak > 0.01 && snapshot.state == .playing)
             #expect(
                 snapshot.grains.allSatisfy { $0.frameID > 0 && $0.duration >= 0.05 && $0.duration <= 0.1 })
