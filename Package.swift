@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Synth", swiftSettings: alwaysOptimised),
-        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth"]),
+        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
         .target(
             name: "WebUI",
@@ -72,7 +72,8 @@ let package = Package(
 
         // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
         .target(
-            name: "TestSupport", dependencies: ["AudioOutput", "AllocationCounter"], path: "Tests/TestSupport"
+            name: "TestSupport", dependencies: ["Engine", "AudioOutput", "AllocationCounter"],
+            path: "Tests/TestSupport"
         ),
         // Counts each thread's heap allocations, to prove the audio thread makes none.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
