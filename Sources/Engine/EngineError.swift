@@ -15,7 +15,8 @@ public enum EngineError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .modelMismatch(let corpus, let corpusModel, let network):
-            return "\(corpus.path): the corpus was built with \(corpusModel.name) (\(corpusModel.normalization) "
+            return
+                "\(corpus.path): the corpus was built with \(corpusModel.name) (\(corpusModel.normalization) "
                 + "normalisation, weights \(corpusModel.weightsSHA256.prefix(12))) but the model at hand is "
                 + "\(network.name) (\(network.normalization), weights \(network.weightsSHA256.prefix(12))); "
                 + "index the corpus again"

@@ -7,7 +7,8 @@ import Synth
 /// Times are in seconds. The file appears under its name only when ``finish()`` succeeds.
 public final class GrainLogWriter {
     /// The header row.
-    public static let header = "output_time,source,source_name,source_time,duration,gain,pan,rate,frame,generation"
+    public static let header =
+        "output_time,source,source_name,source_time,duration,gain,pan,rate,frame,generation"
 
     /// The final file.
     public let url: URL
@@ -46,7 +47,9 @@ public final class GrainLogWriter {
         let source = Int(event.source)
         let seconds = { (frames: Int64) in String(format: "%.6f", Double(frames) / self.sampleRate) }
         text += seconds(event.outputFrame) + ",\(source),\(names[source])," + seconds(event.sourceFrame) + ","
-        text += seconds(Int64(event.length)) + String(format: ",%.6g,%.4f,%.6f,", event.gain, event.pan, event.rate)
+        text +=
+            seconds(Int64(event.length))
+            + String(format: ",%.6g,%.4f,%.6f,", event.gain, event.pan, event.rate)
         text += "\(event.frame),\(event.generation)\n"
         if text.utf8.count >= 1 << 16 { try flush() }
     }

@@ -31,7 +31,8 @@ public final class OfflineRenderer {
     public init(input: RenderInput, analyzer: SceneAnalyzer, visionFPS: Double = 10) throws {
         guard visionFPS > 0, visionFPS <= 120 else {
             throw EngineError.invalidInput(
-                input.picture ?? URL(fileURLWithPath: "."), "vision rate \(visionFPS) fps must be in (0, 120]")
+                input.picture ?? URL(fileURLWithPath: "."), "vision rate \(visionFPS) fps must be in (0, 120]"
+            )
         }
         self.input = input
         self.analyzer = analyzer
@@ -79,7 +80,8 @@ public final class OfflineRenderer {
                 analysed += 1
             case .unchanged:
                 guard previousTime != nil else {
-                    throw EngineError.invalidInput(input.picture ?? URL(fileURLWithPath: "."), "no picture to analyse")
+                    throw EngineError.invalidInput(
+                        input.picture ?? URL(fileURLWithPath: "."), "no picture to analyse")
                 }
                 try analyzer.repeatLast(time: time)
             }
@@ -100,7 +102,8 @@ public final class OfflineRenderer {
         }
         let status = synth.status
         return RenderSummary(
-            duration: Double(total) / sampleRate, frames: total, analysedPictures: analysed, visionFrames: tick,
+            duration: Double(total) / sampleRate, frames: total, analysedPictures: analysed,
+            visionFrames: tick,
             grains: status.grainsStarted, stolenGrains: status.grainsStolen, peak: peak)
     }
 }

@@ -1,6 +1,6 @@
+import Corpus
 import Foundation
 import MediaIO
-import Corpus
 
 /// The pictures of a ``RenderInput`` in time order, read as the render reaches them.
 enum PictureSequence {
@@ -33,7 +33,8 @@ enum PictureSequence {
             if let previousTime, min(Int(previousTime / duration), images.count - 1) == index {
                 return .unchanged
             }
-            return .new(try VideoFrameReader.readStill(images[index], scaling: SourceIndexer.embeddingScaling))
+            return .new(
+                try VideoFrameReader.readStill(images[index], scaling: SourceIndexer.embeddingScaling))
         }
     }
 

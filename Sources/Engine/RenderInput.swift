@@ -23,7 +23,8 @@ public enum RenderInput: Sendable {
     ///   duration; `MediaIOError` for a missing or unreadable file.
     public static func resolve(_ url: URL, imageDuration: Double) throws -> RenderInput {
         guard imageDuration > 0, imageDuration.isFinite else {
-            throw EngineError.invalidInput(url, "the duration of each image must be positive, not \(imageDuration)")
+            throw EngineError.invalidInput(
+                url, "the duration of each image must be positive, not \(imageDuration)")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
@@ -33,12 +34,16 @@ public enum RenderInput: Sendable {
             let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
             let images =
                 names
-                .filter { !$0.hasPrefix(".") && imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .filter {
+                    !$0.hasPrefix(".")
+                        && imageExtensions.contains(($0 as NSString).pathExtension.lowercased())
+                }
                 .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
                 .map { url.appendingPathComponent($0) }
             guard !images.isEmpty else {
                 throw EngineError.invalidInput(
-                    url, "the folder holds no images (" + imageExtensions.sorted().joined(separator: ", ") + ")")
+                    url,
+                    "the folder holds no images (" + imageExtensions.sorted().joined(separator: ", ") + ")")
             }
             return .stills(images, duration: imageDuration)
         }

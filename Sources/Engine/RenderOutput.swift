@@ -36,7 +36,9 @@ public struct RenderOutput: Sendable {
         case _ where Muxer.supportedExtensions.contains(ext): format = .video
         default:
             throw EngineError.invalidOutput(
-                url, "unknown output type '.\(ext)' (use .wav, .flac or " + Muxer.supportedExtensions.map { ".\($0)" }
+                url,
+                "unknown output type '.\(ext)' (use .wav, .flac or "
+                    + Muxer.supportedExtensions.map { ".\($0)" }
                     .joined(separator: ", ") + ")")
         }
         try Self.checkWritable(url, overwrite: overwrite)
@@ -53,13 +55,16 @@ public struct RenderOutput: Sendable {
     public static func checkWritable(_ url: URL, overwrite: Bool) throws {
         var isDirectory: ObjCBool = false
         let folder = url.deletingLastPathComponent()
-        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory),
+            isDirectory.boolValue
         else {
             throw EngineError.invalidOutput(url, "the folder \(folder.path) does not exist")
         }
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard !isDirectory.boolValue else { throw EngineError.invalidOutput(url, "is a folder") }
-            guard overwrite else { throw EngineError.invalidOutput(url, "exists (add --overwrite to replace it)") }
+            guard overwrite else {
+                throw EngineError.invalidOutput(url, "exists (add --overwrite to replace it)")
+            }
         }
     }
 

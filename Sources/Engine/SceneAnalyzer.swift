@@ -47,7 +47,8 @@ public final class SceneAnalyzer {
         computeLogits: Bool = false
     ) throws {
         guard corpus.model == network.identity else {
-            throw EngineError.modelMismatch(corpus: corpus.url, corpusModel: corpus.model, network: network.identity)
+            throw EngineError.modelMismatch(
+                corpus: corpus.url, corpusModel: corpus.model, network: network.identity)
         }
         guard synth.bank.frames.count == corpus.frameCount else {
             throw EngineError.bankMismatch(frames: synth.bank.frames.count, corpusFrames: corpus.frameCount)
@@ -140,7 +141,9 @@ public final class SceneAnalyzer {
     public var distribution: UnsafeBufferPointer<Double> { map.current }
 
     private func publish(time: Double) throws {
-        if let settings = pendingSettings.withLock({ pending in defer { pending = nil }; return pending }) {
+        if let settings = pendingSettings.withLock({ pending in
+            defer { pending = nil }; return pending
+        }) {
             map.mapping = settings.mapping
             map.timeConstant = settings.smoothing
         }

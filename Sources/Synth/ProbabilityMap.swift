@@ -21,7 +21,9 @@ public final class ProbabilityMap {
     ///   - mapping: the distance map.
     ///   - timeConstant: the smoothing time constant in seconds.
     /// - Throws: ``SynthError/invalidParameter(_:)`` for a bad mapping or time constant.
-    public init(bank: SoundBank, mapping: DistanceMapping = DistanceMapping(), timeConstant: Double = 0.1) throws {
+    public init(bank: SoundBank, mapping: DistanceMapping = DistanceMapping(), timeConstant: Double = 0.1)
+        throws
+    {
         try mapping.validate()
         try Self.validate(timeConstant: timeConstant)
         self.mapping = mapping

@@ -24,8 +24,10 @@ extension SoundBank {
         let rate = Double(sampleRate)
         let frames = corpus.frames.map { frame in
             let available = corpus.sources[frame.source].audioFrameCount
-            let start = min(max(Int((frame.audioSpan.lowerBound * rate).rounded()), 0), max(available - 1, 0))
-            let end = min(max(Int((frame.audioSpan.upperBound * rate).rounded()), start + 1), available)
+            // Outward rounding: a span covers at least the seconds the corpus gives it.
+            let start = min(
+                max(Int((frame.audioSpan.lowerBound * rate).rounded(.down)), 0), max(available - 1, 0))
+            let end = min(max(Int((frame.audioSpan.upperBound * rate).rounded(.up)), start + 1), available)
             return FrameSpan(source: frame.source, start: start, end: end)
         }
         try self.init(sampleRate: sampleRate, sources: sources, frames: frames, owner: corpus)

@@ -1,1 +1,0 @@
-// Tests for Engine. (Placeholder: delete once the target has real tests.)
