@@ -2,8 +2,6 @@ import ArgumentParser
 import Corpus
 import Engine
 import Foundation
-import MediaIO
-import Synth
 
 /// `scenophone render --corpus C --input VIDEO|IMAGE|DIR --output out.wav|out.flac|out.mp4`: the
 /// soundtrack a corpus makes for a picture source, offline.
@@ -45,7 +43,10 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(help: "Random seed; the same seed gives the same output bytes (default: a fresh one, printed).")
     var seed: UInt64?
 
-    @Option(help: "Also write every grain to this CSV file (output time, source, source time, duration, gain, pan…).")
+    @Option(
+        help:
+            "Also write every grain to this CSV file (output time, source, source time, duration, gain, pan…)."
+    )
     var grainLog: String?
 
     @Option(help: "Output channels: 2 (stereo, grains spread across the field) or 1.")
@@ -61,54 +62,29 @@ struct RenderCommand: AsyncParsableCommand {
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
-        guard visionFPS > 0, visionFPS <= 120 else { throw ValidationError("--vision-fps must be in (0, 120]") }
-        guard duration > 0, duration <= 86_400 else { throw ValidationError("--duration must be in (0, 86400] s") }
+        guard visionFPS > 0, visionFPS <= 120 else {
+            throw ValidationError("--vision-fps must be in (0, 120]")
+        }
+        guard duration > 0, duration <= 86_400 else {
+            throw ValidationError("--duration must be in (0, 86400] s")
+        }
         guard channels == 1 || channels == 2 else { throw ValidationError("--channels must be 1 or 2") }
     }
 
     func run() async throws {
-        let started = Date()
-        let outputURL = URL(fileURLWithPath: output)
-        let destination = try RenderOutput(outputURL, overwrite: overwrite)
+        let destination = try RenderOutput(URL(fileURLWithPath: output), overwrite: overwrite)
         let logURL = grainLog.map { URL(fileURLWithPath: $0) }
         if let logURL { try RenderOutput.checkWritable(logURL, overwrite: overwrite) }
         let source = try RenderInput.resolve(URL(fileURLWithPath: input), imageDuration: duration)
         try destination.check(for: source)
         let network = try model.loadNetwork()
-        let opened = try Corpus.open(URL(fileURLWithPath: corpus), expecting: network.identity)
-        let seed = seed ?? UInt64.random(in: 0...UInt64(UInt32.max))
-        let synth = try GranularSynth(
-            bank: SoundBank(corpus: opened),
-            configuration: SynthConfiguration(channels: channels, maxVoices: soundscape.maxVoices, seed: seed),
-            parameters: soundscape.grainParameters)
-        let analyzer = try SceneAnalyzer(
-            corpus: opened, network: network, synth: synth, mapping: soundscape.distanceMapping,
-            smoothing: soundscape.smoothing)
-        let renderer = try OfflineRenderer(input: source, analyzer: analyzer, visionFPS: visionFPS)
-
-        let wav = try destination.makeWAVWriter(sampleRate: synth.sampleRate, channels: synth.channels)
-        let log = try logURL.map { try GrainLogWriter(url: $0, bank: synth.bank) }
-        let bar = ProgressBar(total: renderer.analysisCount, unit: "frames")
-        let summary: RenderSummary
-        do {
-            summary = try renderer.render(
-                audio: { try wav.write($0) }, grain: log.map { log in { try log.write($0) } },
-                progress: { done in
-                    bar.update(done: done, label: "rendering", mediaSeconds: Double(done) / visionFPS)
-                })
-            bar.finish()
-            try wav.finish()
-            try log?.finish()
-            try destination.complete(wav: wav.url, input: source)
-        } catch {
-            bar.finish()
-            wav.abandon()
-            log?.abandon()
-            throw error
-        }
-        let report = RenderReport(
-            output: outputURL.path, grainLog: logURL?.path, seed: seed, channels: channels,
-            sampleRate: synth.sampleRate, summary: summary, seconds: Date().timeIntervalSince(started))
+        let job = RenderJob(
+            corpus: try Corpus.open(URL(fileURLWithPath: corpus), expecting: network.identity),
+            network: network,
+            input: source, output: destination, grainLog: logURL, visionFPS: visionFPS,
+            seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), channels: channels,
+            soundscape: soundscape)
+        let report = try job.run()
         print(json ? try report.json() : report.text)
     }
 }

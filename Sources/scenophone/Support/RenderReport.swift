@@ -18,10 +18,13 @@ struct RenderReport: Codable {
     var text: String {
         var lines = [
             String(
-                format: "rendered %.1f s (%@, %d Hz) in %.1f s (%.0f× real time): %d grains from %d vision frames",
+                format:
+                    "rendered %.1f s (%@, %d Hz) in %.1f s (%.0f× real time): %d grains from %d vision frames",
                 summary.duration, channels == 2 ? "stereo" : "mono", sampleRate, seconds,
                 summary.duration / max(seconds, 1e-9), summary.grains, summary.visionFrames),
-            String(format: "peak %.1f dBFS, seed %llu (pass --seed %llu to get the same bytes)", peakDecibels, seed, seed),
+            String(
+                format: "peak %.1f dBFS, seed %llu (pass --seed %llu to get the same bytes)", peakDecibels,
+                seed, seed),
             "wrote \(output)",
         ]
         if let grainLog { lines.append("grain log \(grainLog)") }

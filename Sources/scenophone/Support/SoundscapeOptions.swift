@@ -29,19 +29,23 @@ struct SoundscapeOptions: ParsableArguments {
     @Option(help: "Stereo spread of the grains' pans, 0 (centre) … 1 (full field).")
     var spread: Double = 1
 
-    @Option(name: .customLong("gain-db"), help: "Output gain in dB before the limiter (0 keeps the corpus loudness).")
+    @Option(
+        name: .customLong("gain-db"),
+        help: "Output gain in dB before the limiter (0 keeps the corpus loudness).")
     var gainDecibels: Double = 0
 
     @Option(help: "Most grains sounding at once; beyond it the grain nearest its end fades out in 3 ms.")
     var maxVoices: Int = 256
 
-    @Option(help: "Distance → probability curve: plateau (the paper's: plateau, linear fall, floor) or softmax.")
+    @Option(
+        help: "Distance → probability curve: plateau (the paper's: plateau, linear fall, floor) or softmax.")
     var mapping: DistanceMapping.Shape = .plateau
 
     @Option(help: "Plateau width, in units of the spread of the distances (mean − nearest).")
     var plateau: Double = DistanceMapping().plateau
 
-    @Option(help: "Width of the linear fall (plateau) or softmax temperature, in units of the distance spread.")
+    @Option(
+        help: "Width of the linear fall (plateau) or softmax temperature, in units of the distance spread.")
     var temperature: Double = DistanceMapping().temperature
 
     @Option(help: "Only the K nearest corpus frames get more than the floor (0: all).")
