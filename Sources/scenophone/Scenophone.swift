@@ -13,7 +13,7 @@ struct Scenophone: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IndexCommand.self, InfoCommand.self, SourcesCommand.self, RenderCommand.self, ClassifyCommand.self,
-            BenchCommand.self,
+            IndexCommand.self, InfoCommand.self, SourcesCommand.self, RenderCommand.self, DemoCommand.self,
+            ClassifyCommand.self, BenchCommand.self,
         ])
 }
