@@ -18,6 +18,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.6.0"),
     ],
@@ -40,15 +44,23 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(name: "Synth", swiftSettings: alwaysOptimised),
-        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth"]),
+        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
         .target(
             name: "WebUI",
             dependencies: [
                 "Engine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Public")]),
         .executableTarget(
@@ -60,7 +72,8 @@ let package = Package(
 
         // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
         .target(
-            name: "TestSupport", dependencies: ["AudioOutput", "AllocationCounter"], path: "Tests/TestSupport"
+            name: "TestSupport", dependencies: ["Engine", "AudioOutput", "AllocationCounter"],
+            path: "Tests/TestSupport"
         ),
         // Counts each thread's heap allocations, to prove the audio thread makes none.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),

@@ -13,7 +13,7 @@ public struct AudioFormat: Sendable, Hashable, CustomStringConvertible {
     public var bufferPeriods: Int
 
     /// Describes a format; see the properties for the meaning of each value.
-    public init(sampleRate: Int = 48_000, channels: Int = 2, periodFrames: Int = 256, bufferPeriods: Int = 4)
+    public init(sampleRate: Int = 48_000, channels: Int = 2, periodFrames: Int = 256, bufferPeriods: Int = 8)
     {
         self.sampleRate = sampleRate
         self.channels = channels
@@ -21,8 +21,10 @@ public struct AudioFormat: Sendable, Hashable, CustomStringConvertible {
         self.bufferPeriods = bufferPeriods
     }
 
-    /// 48 kHz stereo, 256-frame periods (5.3 ms), four periods buffered (21.3 ms): a desktop sound
-    /// card's usual setting, leaving 16 ms for each render even when a wake-up comes late.
+    /// 48 kHz stereo, 256-frame periods (5.3 ms), eight periods buffered (42.7 ms), about what a
+    /// desktop sound server uses. A render may then start up to 37 ms late: on the shared 2-core
+    /// virtual machines this was built on, a SCHED_FIFO thread was seen to wake 21 ms late (once in
+    /// ten minutes under full load), which four periods (16 ms of slack) did not survive.
     public static let standard = AudioFormat()
 
     /// Frames the device buffer holds.

@@ -34,17 +34,21 @@ public struct AudioSinkStatistics: Sendable, Hashable, CustomStringConvertible {
     /// The smallest time left before a period's deadline when its render finished, in nanoseconds
     /// (negative after an underrun); `Int64.max` before the first deadline or on unpaced sinks.
     public var tightestMargin: Int64
+    /// The latest the audio thread woke after sleeping to a deadline, in nanoseconds: time the
+    /// system (scheduler, hypervisor) kept it from running. 0 on sinks that block in the device.
+    public var latestWake: Int64
     /// Whether the audio thread got real-time (SCHED_FIFO) scheduling.
     public var realtimeScheduling: Bool
 
     public init(
         underruns: Int = 0, framesRendered: Int64 = 0, longestRender: Int64 = 0,
-        tightestMargin: Int64 = .max, realtimeScheduling: Bool = false
+        tightestMargin: Int64 = .max, latestWake: Int64 = 0, realtimeScheduling: Bool = false
     ) {
         self.underruns = underruns
         self.framesRendered = framesRendered
         self.longestRender = longestRender
         self.tightestMargin = tightestMargin
+        self.latestWake = latestWake
         self.realtimeScheduling = realtimeScheduling
     }
 
@@ -53,6 +57,9 @@ public struct AudioSinkStatistics: Sendable, Hashable, CustomStringConvertible {
         text += (Double(longestRender) / 1e6).formatted(decimals: 2) + " ms"
         if tightestMargin != .max {
             text += ", tightest margin " + (Double(tightestMargin) / 1e6).formatted(decimals: 2) + " ms"
+        }
+        if latestWake > 0 {
+            text += ", latest wake-up " + (Double(latestWake) / 1e6).formatted(decimals: 2) + " ms"
         }
         text += realtimeScheduling ? ", SCHED_FIFO" : ", normal scheduling"
         return text

@@ -46,8 +46,10 @@ public final class PacedNullSink: AudioSink {
         var pacer = DevicePacer(format: format)
         var sampleTime: Int64 = 0
         while host.isRunning {
-            if let wake = pacer.nextWakeTime() { MonotonicClock.sleep(until: wake) }
+            let wake = pacer.nextWakeTime()
+            if let wake { MonotonicClock.sleep(until: wake) }
             let begin = MonotonicClock.now()
+            if let wake { host.counters.recordWake(lateness: begin - wake) }
             silence(buffer)
             render(
                 AudioBlock(

@@ -3,8 +3,9 @@ import Synchronization
 /// A lock-free single-producer, single-consumer ring of samples, for handing audio out of the
 /// audio thread (to a WAV writer, a network stream).
 ///
-/// The producer never waits: when the ring is full the samples that do not fit are dropped and
-/// counted. Capacity is fixed at creation; nothing allocates afterwards.
+/// The producer never waits: a write that does not fit whole is dropped whole and counted, so a
+/// reader of interleaved audio never sees a partial frame. Capacity is fixed at creation; nothing
+/// allocates afterwards.
 public final class SampleRing: Sendable {
     /// Samples the ring can hold.
     public let capacity: Int
@@ -26,25 +27,27 @@ public final class SampleRing: Sendable {
 
     deinit { storage.deallocate() }
 
-    /// Appends as many samples as fit; the rest are dropped and counted. Producer side only.
+    /// Appends the samples if they all fit; otherwise drops them all and counts them. Producer side only.
     ///
     /// - Parameter samples: the samples to append.
-    /// - Returns: how many were appended.
+    /// - Returns: whether they were appended.
     @_noLocks
     @discardableResult
-    public func write(_ samples: UnsafeBufferPointer<Float>) -> Int {
+    public func write(_ samples: UnsafeBufferPointer<Float>) -> Bool {
         let written = writeCount.load(ordering: .relaxed)
         let free = capacity - (written - readCount.load(ordering: .acquiring))
-        let count = min(free, samples.count)
+        guard samples.count <= free else {
+            dropCount.wrappingAdd(samples.count, ordering: .relaxed)
+            return false
+        }
         var position = written % capacity
-        for index in 0..<count {
+        for index in 0..<samples.count {
             storage[position] = samples[index]
             position += 1
             if position == capacity { position = 0 }
         }
-        writeCount.store(written + count, ordering: .releasing)
-        if count < samples.count { dropCount.wrappingAdd(samples.count - count, ordering: .relaxed) }
-        return count
+        writeCount.store(written + samples.count, ordering: .releasing)
+        return true
     }
 
     /// Moves up to `buffer.count` samples out of the ring. Consumer side only.

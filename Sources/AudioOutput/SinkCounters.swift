@@ -8,6 +8,7 @@ final class SinkCounters: Sendable {
     private let framesRendered = Atomic<Int64>(0)
     private let longestRender = Atomic<Int64>(0)
     private let tightestMargin = Atomic<Int64>(.max)
+    private let latestWake = Atomic<Int64>(0)
     private let realtime = Atomic<Bool>(false)
 
     /// Notes one rendered period, how long its render took, and the time left before its deadline.
@@ -19,6 +20,14 @@ final class SinkCounters: Sendable {
         }
         if margin < tightestMargin.load(ordering: .relaxed) {
             tightestMargin.store(margin, ordering: .relaxed)
+        }
+    }
+
+    /// Notes how late the audio thread woke after a sleep to a deadline, in nanoseconds.
+    @_noLocks
+    func recordWake(lateness: Int64) {
+        if lateness > latestWake.load(ordering: .relaxed) {
+            latestWake.store(lateness, ordering: .relaxed)
         }
     }
 
@@ -40,6 +49,7 @@ final class SinkCounters: Sendable {
             framesRendered: framesRendered.load(ordering: .relaxed),
             longestRender: longestRender.load(ordering: .relaxed),
             tightestMargin: tightestMargin.load(ordering: .relaxed),
+            latestWake: latestWake.load(ordering: .relaxed),
             realtimeScheduling: realtime.load(ordering: .relaxed))
     }
 }

@@ -6,8 +6,8 @@ import Testing
     @Test func standardFormatIsTheDesktopDefault() throws {
         let format = AudioFormat.standard
         try format.validate()
-        #expect(format.bufferFrames == 1024)
-        #expect(format.description == "48000 Hz, 2 ch, period 256 frames (5.3 ms) × 4 (21.3 ms)")
+        #expect(format.bufferFrames == 2048)
+        #expect(format.description == "48000 Hz, 2 ch, period 256 frames (5.3 ms) × 8 (42.7 ms)")
     }
 
     @Test func nanosecondsAreExactForLongStreams() {

@@ -1,0 +1,40 @@
+import AudioOutput
+import Foundation
+
+/// How a `LiveEngine` is built: fixed for its lifetime (see `LiveParameters` for what can change).
+public struct LiveOptions: Sendable {
+    /// How many nearest corpus frames a snapshot lists.
+    public var nearestCount: Int
+    /// Bins across each source's timeline in a snapshot's p(t).
+    public var binsPerSource: Int
+    /// Seed of the grain randomness; nil picks one at random.
+    public var seed: UInt64?
+    /// Most grains sounding at once.
+    public var maxVoices: Int
+    /// Rings that receive a copy of the output (e.g. a network stream); the engine writes whole
+    /// blocks of interleaved samples and drops a block that does not fit.
+    public var taps: [SampleRing]
+    /// Also save the output to this WAV file (written off the audio thread, completed by `stop()`).
+    public var recording: URL?
+
+    /// Creates options.
+    ///
+    /// - Parameters:
+    ///   - nearestCount: nearest frames per snapshot.
+    ///   - binsPerSource: p(t) bins per source.
+    ///   - seed: grain randomness seed (nil: random).
+    ///   - maxVoices: voice limit.
+    ///   - taps: rings to copy the output into.
+    ///   - recording: a WAV file to save the output to.
+    public init(
+        nearestCount: Int = 8, binsPerSource: Int = 200, seed: UInt64? = nil, maxVoices: Int = 256,
+        taps: [SampleRing] = [], recording: URL? = nil
+    ) {
+        self.nearestCount = nearestCount
+        self.binsPerSource = binsPerSource
+        self.seed = seed
+        self.maxVoices = maxVoices
+        self.taps = taps
+        self.recording = recording
+    }
+}

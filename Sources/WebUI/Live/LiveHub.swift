@@ -1,0 +1,324 @@
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOWebSocket
+import ServiceLifecycle
+import Synchronization
+
+/// The meeting point of every page: one camera, any number of viewers, one engine.
+///
+/// It takes camera frames from whichever client holds the camera, fans the engine's state out to all
+/// pages at a steady rate (encoded once, shared by all), streams audio to pages that listen, and
+/// watches for clients that stopped reading. It runs as a service beside the HTTP server.
+public final class LiveHub: Service, Sendable {
+    let engine: any SceneEngine
+    let configuration: LiveHubConfiguration
+    let audioTap: AudioTap?
+    let logger: Logger
+
+    private let registry = Mutex(Registry())
+
+    private struct Registry {
+        var clients: [Int: ClientConnection] = [:]
+        var nextID = 1
+        var cameraID: Int?
+        var lastFrameAt: Int64 = 0
+        var preview: ByteBuffer?
+        var previewFresh = false
+        var framesReceived = 0
+        var rejected: [String: Int] = [:]
+    }
+
+    /// Creates the hub.
+    ///
+    /// - Parameters:
+    ///   - engine: turns frames into sound and describes what it does.
+    ///   - configuration: rates and limits.
+    ///   - audioTap: the rendered audio, for pages that listen; nil when audio is not streamed.
+    ///   - logger: where connections and rejections are logged.
+    public init(
+        engine: any SceneEngine, configuration: LiveHubConfiguration = .init(), audioTap: AudioTap? = nil,
+        logger: Logger = Logger(label: "scenophone.web")
+    ) {
+        self.engine = engine
+        self.configuration = configuration
+        self.audioTap = audioTap
+        self.logger = logger
+    }
+
+    /// Connected clients, for tests and the status line.
+    public var clientCount: Int { registry.withLock { $0.clients.count } }
+
+    /// Camera frames accepted since the start.
+    public var framesReceived: Int { registry.withLock { $0.framesReceived } }
+
+    /// Rejections since the start, by `ProtocolViolation.code` (plus `stalled`).
+    public var rejections: [String: Int] { registry.withLock { $0.rejected } }
+
+    // MARK: Service
+
+    /// Runs the state ticker, the audio stream and the stall watchdog until shutdown.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await self.tick(every: 1 / self.configuration.stateRate) { self.broadcastState() }
+            }
+            group.addTask {
+                await self.tick(every: 1 / self.configuration.previewRate) { self.broadcastPreview() }
+            }
+            group.addTask { await self.tick(every: 0.25) { self.closeStalledClients() } }
+            if let tap = audioTap {
+                group.addTask { await self.streamAudio(from: tap) }
+            }
+        }
+    }
+
+    /// Calls `body` at a fixed period until the task is cancelled or the service shuts down.
+    private func tick(every seconds: Double, _ body: @escaping @Sendable () -> Void) async {
+        let period = Duration.nanoseconds(Int64(seconds * 1e9))
+        await cancelWhenGracefulShutdown {
+            var deadline = ContinuousClock.now
+            while !Task.isCancelled {
+                body()
+                deadline += period
+                if deadline < .now { deadline = .now }
+                try? await Task.sleep(until: deadline)
+            }
+        }
+    }
+
+    private func greetedClients() -> [ClientConnection] {
+        registry.withLock { Array($0.clients.values) }.filter(\.isGreeted)
+    }
+
+    private func broadcastState() {
+        var state = engine.snapshot()
+        let now = MonotonicClock.nanoseconds()
+        state.cameraActive = registry.withLock { $0.cameraID != nil && now - $0.lastFrameAt < 1_000_000_000 }
+        let clients = greetedClients()
+        guard !clients.isEmpty else { return }
+        let audience = ServerMessage.Audience(
+            viewers: clients.count, listeners: clients.filter(\.isListening).count)
+        let message = ServerMessage.state(state, audience: audience).encoded()
+        for client in clients { client.offerState(message) }
+    }
+
+    private func broadcastPreview() {
+        let (preview, cameraID) = registry.withLock { registry -> (ByteBuffer?, Int?) in
+            defer { registry.previewFresh = false }
+            return (registry.previewFresh ? registry.preview : nil, registry.cameraID)
+        }
+        guard let preview else { return }
+        for client in greetedClients() where client.id != cameraID { client.offerPreview(preview) }
+    }
+
+    private func closeStalledClients() {
+        let now = MonotonicClock.nanoseconds()
+        let limit =
+            Int64(configuration.stallTimeout.components.seconds) * 1_000_000_000
+            + configuration.stallTimeout.components.attoseconds / 1_000_000_000
+        let clients = registry.withLock { Array($0.clients.values) }
+        for client in clients {
+            if let stalled = client.stalledNanoseconds(now: now), stalled > limit {
+                logger.warning(
+                    "closing client \(client.id): it stopped reading (a write waited \(stalled / 1_000_000) ms)"
+                )
+                registry.withLock { $0.rejected["stalled", default: 0] += 1 }
+                client.channel.close(promise: nil)
+            }
+        }
+    }
+
+    /// Drains the tap in 20 ms chunks, converts them to 16-bit PCM, and offers them to listeners.
+    private func streamAudio(from tap: AudioTap) async {
+        let frames = configuration.audioChunkFrames
+        await cancelWhenGracefulShutdown {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: frames * tap.channels)
+            defer { scratch.deallocate() }
+            var sequence: UInt32 = 0
+            while !Task.isCancelled {
+                while tap.available >= frames {
+                    _ = tap.read(into: scratch, maximumFrames: frames)
+                    let listeners = self.greetedClients().filter(\.isListening)
+                    guard !listeners.isEmpty else { continue }
+                    let message = AudioChunkMessage.encode(
+                        sequence: sequence, sampleRate: self.configuration.sampleRate, channels: tap.channels,
+                        samples: UnsafeBufferPointer(start: scratch, count: frames * tap.channels))
+                    sequence &+= 1
+                    for client in listeners { client.offerAudio(message) }
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    // MARK: One client
+
+    /// Serves one WebSocket connection until it closes.
+    ///
+    /// - Parameters:
+    ///   - inbound: the client's messages.
+    ///   - outbound: the writer to the client.
+    ///   - channel: the underlying socket, to close outright if the client stops reading.
+    /// - Throws: what the WebSocket layer threw (a message too large, a protocol error), so that it
+    ///   closes the connection with the matching code.
+    func serve(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel
+    ) async throws {
+        let client = registry.withLock { registry -> ClientConnection in
+            let client = ClientConnection(id: registry.nextID, channel: channel)
+            registry.nextID += 1
+            registry.clients[client.id] = client
+            return client
+        }
+        logger.info("client \(client.id) connected")
+        let failure = await withDiscardingTaskGroup { group -> (any Error)? in
+            group.addTask { await client.runSender(outbound) }
+            let ending = await receive(from: inbound, for: client)
+            var violation: ProtocolViolation?
+            if case .violation(let found) = ending { violation = found }
+            if let violation {
+                logger.warning("client \(client.id): \(violation.code): \(violation)")
+                registry.withLock { $0.rejected[violation.code, default: 0] += 1 }
+                client.sendControl(
+                    ServerMessage.error(code: violation.code, message: violation.description).encoded())
+            }
+            await client.finish(flushingFor: .seconds(1))
+            if let violation {
+                let code: WebSocketErrorCode =
+                    if case .flood = violation { .policyViolation } else { .dataInconsistentWithMessage }
+                try? await outbound.close(code, reason: violation.code)
+            }
+            if case .failed(let error) = ending { return error }
+            return nil
+        }
+        let wasCamera = registry.withLock { registry -> Bool in
+            registry.clients[client.id] = nil
+            guard registry.cameraID == client.id else { return false }
+            registry.cameraID = nil
+            return true
+        }
+        logger.info("client \(client.id) left\(wasCamera ? " (it was the camera)" : "")")
+        if let failure { throw failure }
+    }
+
+    /// How a client's stream of messages ended.
+    private enum Ending {
+        /// The client closed the connection.
+        case left
+        /// It broke the protocol; the server closes with an error.
+        case violation(ProtocolViolation)
+        /// The WebSocket layer failed (too large, bad framing, reset).
+        case failed(any Error)
+    }
+
+    /// Reads messages until the client leaves, breaks the protocol, or the connection fails.
+    private func receive(from inbound: WebSocketInboundStream, for client: ClientConnection) async -> Ending {
+        var limiter = FrameRateLimiter(
+            rate: configuration.maximumFrameRate, burst: configuration.maximumFrameRate)
+        var toldNotCamera = false
+        do {
+            for try await message in inbound.messages(maxSize: WebUILimits.maximumMessageSize) {
+                switch message {
+                case .text(let text):
+                    let parsed = try ClientMessage.parse(text)
+                    try handle(parsed, from: client)
+                    toldNotCamera = false
+                case .binary(let buffer):
+                    let now = MonotonicClock.nanoseconds()
+                    guard limiter.admit(at: now) else {
+                        throw ProtocolViolation.flood(
+                            "more than \(Int(configuration.maximumFrameRate)) camera frames per second")
+                    }
+                    let frame = try CameraFrameMessage(parsing: buffer, side: engine.inputSide)
+                    guard client.isGreeted, isCamera(client) else {
+                        if !toldNotCamera {
+                            let violation = ProtocolViolation.notTheCamera
+                            client.sendControl(
+                                ServerMessage.error(code: violation.code, message: violation.description)
+                                    .encoded())
+                            toldNotCamera = true
+                        }
+                        continue
+                    }
+                    engine.submit(frame, arrival: .now)
+                    var preview = buffer
+                    preview.setBytes(CameraFrameMessage.previewMagic, at: preview.readerIndex)
+                    registry.withLock {
+                        $0.lastFrameAt = now
+                        $0.preview = preview
+                        $0.previewFresh = true
+                        $0.framesReceived += 1
+                    }
+                }
+            }
+        } catch let violation as ProtocolViolation {
+            return .violation(violation)
+        } catch {
+            return .failed(error)
+        }
+        return .left
+    }
+
+    private func isCamera(_ client: ClientConnection) -> Bool {
+        registry.withLock { $0.cameraID == client.id }
+    }
+
+    private func handle(_ message: ClientMessage, from client: ClientConnection) throws(ProtocolViolation) {
+        switch message {
+        case .hello(let role, let listen):
+            guard !client.isGreeted else { throw .malformed("\"hello\" was sent twice") }
+            client.greet(role: .viewer, listening: listen)
+            if role == .camera { takeCamera(client, announce: false) }
+            client.sendControl(ServerMessage.welcome(welcome(for: client)).encoded())
+            return
+        default:
+            guard client.isGreeted else { throw .malformed("the first message must be \"hello\"") }
+        }
+        switch message {
+        case .hello:
+            break
+        case .role(.camera):
+            takeCamera(client)
+        case .role(.viewer):
+            registry.withLock { if $0.cameraID == client.id { $0.cameraID = nil } }
+            client.setRole(.viewer)
+            client.sendControl(ServerMessage.role(.viewer).encoded())
+        case .listen(let on):
+            client.setListening(on)
+        case .parameters(let update):
+            let sourceCount = engine.overview.sources.count
+            if let bad = update.sources?.first(where: { $0.index >= sourceCount }) {
+                throw .malformed(
+                    "\"sources\": there is no source \(bad.index); the corpus has \(sourceCount)")
+            }
+            let settings = engine.apply(update)
+            let message = ServerMessage.parameters(settings).encoded()
+            for other in greetedClients() { other.sendControl(message) }
+        }
+    }
+
+    /// Makes `client` the camera; the previous camera, if any, becomes a viewer and is told so.
+    private func takeCamera(_ client: ClientConnection, announce: Bool = true) {
+        let previous = registry.withLock { registry -> ClientConnection? in
+            let previous = registry.cameraID.flatMap { registry.clients[$0] }
+            registry.cameraID = client.id
+            return previous?.id == client.id ? nil : previous
+        }
+        client.setRole(.camera)
+        if announce { client.sendControl(ServerMessage.role(.camera).encoded()) }
+        if let previous {
+            previous.setRole(.viewer)
+            previous.sendControl(ServerMessage.role(.viewer).encoded())
+        }
+    }
+
+    private func welcome(for client: ClientConnection) -> ServerMessage.Welcome {
+        ServerMessage.Welcome(
+            inputSide: engine.inputSide, frameRate: configuration.frameRate,
+            maximumFrameRate: configuration.maximumFrameRate, overview: engine.overview,
+            parameters: engine.parameters,
+            audio: .init(sampleRate: configuration.sampleRate, channels: audioTap?.channels ?? 0),
+            serverOutput: configuration.serverOutput, role: client.role)
+    }
+}

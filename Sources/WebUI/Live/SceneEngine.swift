@@ -1,0 +1,35 @@
+/// What the web UI needs from the engine that turns camera frames into sound.
+///
+/// The live engine conforms to it; the server never reaches past it, so the page, the protocol and
+/// the hostile-client handling stay independent of how the engine schedules its loops.
+public protocol SceneEngine: AnyObject, Sendable {
+    /// Width and height of the square RGB frames the vision model takes (224 for EfficientNet-Lite0).
+    var inputSide: Int { get }
+
+    /// The corpus as the page draws it: sources, their lengths and frame ranges.
+    var overview: SceneOverview { get }
+
+    /// Hands over the newest camera frame; the engine keeps only the latest one waiting.
+    ///
+    /// - Parameters:
+    ///   - frame: RGB24 pixels, `inputSide` square.
+    ///   - arrival: when the last byte of the frame arrived, for latency figures.
+    func submit(_ frame: CameraFrameMessage, arrival: ContinuousClock.Instant)
+
+    /// The inside view now: nearest frames, p(t), grains since the previous call, labels, level.
+    ///
+    /// One caller (the server's state ticker) drains the grains; the call must not block the audio thread.
+    func snapshot() -> SceneState
+
+    /// Applies a parameter change at once and returns the full set now in force.
+    ///
+    /// - Parameter update: the fields to change; indices are already checked against the corpus.
+    /// - Returns: every parameter's current value.
+    func apply(_ update: ParameterUpdate) -> ParameterSettings
+
+    /// Every parameter's current value.
+    var parameters: ParameterSettings { get }
+
+    /// The JPEG thumbnail of a corpus frame, or nil when the index is out of range.
+    func thumbnail(ofFrame index: Int) -> [UInt8]?
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A text (JSON) message from the page to the server. Every message has a `type`.
+///
+/// - `{"type":"hello","role":"camera"|"viewer","listen":false}` first, after connecting;
+/// - `{"type":"role","role":"camera"|"viewer"}` to take or give up the camera;
+/// - `{"type":"listen","on":true}` to start or stop the audio stream to this browser;
+/// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`.
+public enum ClientMessage: Equatable, Sendable {
+    case hello(role: ClientRole, listen: Bool)
+    case role(ClientRole)
+    case listen(Bool)
+    case parameters(ParameterUpdate)
+
+    /// The longest text message accepted; real ones are a few hundred bytes.
+    public static let maximumLength = 16 * 1024
+
+    /// Parses one text message.
+    ///
+    /// - Parameter text: the message.
+    /// - Returns: the message.
+    /// - Throws: `ProtocolViolation.malformed` naming what is wrong.
+    public static func parse(_ text: String) throws(ProtocolViolation) -> ClientMessage {
+        guard text.utf8.count <= maximumLength else {
+            throw .malformed("text messages are limited to \(maximumLength) bytes; got \(text.utf8.count)")
+        }
+        let data = Data(text.utf8)
+        let decoder = JSONDecoder()
+        let envelope: Envelope
+        do {
+            envelope = try decoder.decode(Envelope.self, from: data)
+        } catch {
+            throw .malformed("a text message must be a JSON object with a \"type\"")
+        }
+        do {
+            switch envelope.type {
+            case "hello":
+                let hello = try decoder.decode(Hello.self, from: data)
+                return .hello(role: hello.role, listen: hello.listen ?? false)
+            case "role":
+                return .role(try decoder.decode(RoleChange.self, from: data).role)
+            case "listen":
+                return .listen(try decoder.decode(Listen.self, from: data).on)
+            case "parameters":
+                let update = try decoder.decode(ParameterUpdate.self, from: data)
+                try update.validate()
+                return .parameters(update)
+            default:
+                throw ProtocolViolation.malformed("unknown message type \"\(envelope.type.prefix(40))\"")
+            }
+        } catch let violation as ProtocolViolation {
+            throw violation
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw .malformed("\"\(envelope.type)\" message lacks \"\(key.stringValue)\"")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .malformed("\"\(envelope.type)\" message: \"\(path)\" has the wrong type")
+        } catch let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .malformed("\"\(envelope.type)\" message: \"\(path)\" is invalid")
+        } catch {
+            throw .malformed("\"\(envelope.type)\" message could not be read")
+        }
+    }
+
+    private struct Envelope: Decodable { var type: String }
+    private struct Hello: Decodable {
+        var role: ClientRole
+        var listen: Bool?
+    }
+    private struct RoleChange: Decodable { var role: ClientRole }
+    private struct Listen: Decodable { var on: Bool }
+}
+
+/// What a client does: sends camera frames (at most one at a time), or watches.
+public enum ClientRole: String, Codable, Sendable {
+    case camera, viewer
+}

@@ -1,0 +1,669 @@
+// Scenophone: the page. Opens the camera, sends frames to the server over a WebSocket, plays the
+// audio stream, and draws the inside view (nearest corpus frames, p(t), grains, labels, level).
+// Plain JavaScript, no build step, nothing fetched from anywhere but this server.
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const palette = ['#5eead4', '#fbbf24', '#a78bfa', '#f472b6', '#60a5fa', '#a3e635', '#fb923c', '#f87171', '#34d399', '#c084fc'];
+  const colour = (source) => palette[source % palette.length];
+
+  const query = new URLSearchParams(location.search);
+  const token = query.get('token');
+
+  // Everything the tests (and a curious visitor's console) may want to read.
+  const app = (window.scenophone = {
+    connected: false,
+    welcome: null,
+    state: null,
+    role: 'viewer',
+    statesReceived: 0,
+    framesSent: 0,
+    previewsReceived: 0,
+    audio: { chunks: 0, received: 0, played: 0, underruns: 0, dropped: 0, bufferedMs: 0, rms: 0, peak: 0 },
+    errors: [],
+  });
+
+  let socket = null;
+  let reconnectDelay = 500;
+  let wantCamera = false;
+  let wantListen = false;
+
+  // MARK: Connection
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+    setStatus('connecting', 'connecting…');
+    socket = new WebSocket(url);
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => {
+      reconnectDelay = 500;
+      app.connected = true;
+      socket.send(JSON.stringify({ type: 'hello', role: wantCamera ? 'camera' : 'viewer', listen: wantListen }));
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data === 'string') onText(JSON.parse(event.data));
+      else onBinary(event.data);
+    };
+    socket.onclose = (event) => {
+      app.connected = false;
+      setStatus('error', event.code === 1000 || event.code === 1006 ? 'reconnecting…' : `closed (${event.reason || event.code})`);
+      // Reconnecting resumes: the hello carries the role and listening state again.
+      setTimeout(connect, reconnectDelay);
+      reconnectDelay = Math.min(reconnectDelay * 2, 8000);
+    };
+  }
+
+  function send(message) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+  }
+
+  function onText(message) {
+    switch (message.type) {
+      case 'welcome':
+        app.welcome = message;
+        setRole(message.role);
+        buildSources(message.overview, message.parameters);
+        showParameters(message.parameters);
+        resizeTimeline();
+        break;
+      case 'state':
+        onState(message);
+        break;
+      case 'parameters':
+        showParameters(message);
+        break;
+      case 'role':
+        if (message.role === 'viewer' && app.role === 'camera') {
+          // Another device took the camera over (or this one gave it up).
+          if (wantCamera) toast('Another device is the camera now.');
+          wantCamera = false;
+          stopCamera();
+        }
+        setRole(message.role);
+        break;
+      case 'error':
+        app.errors.push(message);
+        toast(`Server: ${message.message}`);
+        break;
+    }
+  }
+
+  function onBinary(buffer) {
+    const view = new DataView(buffer);
+    const magic = String.fromCharCode(view.getUint8(0), view.getUint8(1), view.getUint8(2), view.getUint8(3));
+    if (magic === 'SCA1') onAudio(view, buffer);
+    else if (magic === 'SCP1') onPreview(view, buffer);
+  }
+
+  function setStatus(state, text) {
+    const pill = $('status');
+    pill.dataset.state = state;
+    pill.textContent = text;
+  }
+
+  function setRole(role) {
+    app.role = role;
+    $('camera-toggle').textContent = role === 'camera' ? 'Stop camera' : 'Use this camera';
+    $('camera-toggle').setAttribute('aria-pressed', String(role === 'camera'));
+    setStatus(role === 'camera' ? 'camera' : 'live', role === 'camera' ? 'live · camera' : 'live · watching');
+  }
+
+  // MARK: Camera
+
+  const video = $('video');
+  const frameCanvas = $('frame');
+  const frameContext = frameCanvas.getContext('2d');
+  const captureCanvas = document.createElement('canvas');
+  const captureContext = captureCanvas.getContext('2d', { willReadFrequently: true });
+  let stream = null;
+  let facing = 'environment';
+  let captureTimer = null;
+  let sequence = 0;
+
+  async function startCamera() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      toast('This browser cannot open the camera here (it needs HTTPS or localhost).');
+      return false;
+    }
+    try {
+      stopStream();
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: { ideal: facing }, width: { ideal: 640 }, height: { ideal: 480 } },
+        audio: false,
+      });
+    } catch (error) {
+      toast(`The camera could not be opened: ${error.message || error.name}`);
+      return false;
+    }
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
+    $('camera-switch').hidden = devices.filter((d) => d.kind === 'videoinput').length < 2;
+    $('frame-empty').hidden = true;
+    scheduleCapture();
+    return true;
+  }
+
+  function stopStream() {
+    if (stream) stream.getTracks().forEach((track) => track.stop());
+    stream = null;
+  }
+
+  function stopCamera() {
+    clearInterval(captureTimer);
+    captureTimer = null;
+    stopStream();
+    $('camera-switch').hidden = true;
+  }
+
+  function scheduleCapture() {
+    clearInterval(captureTimer);
+    const rate = (app.welcome && app.welcome.frameRate) || 10;
+    captureTimer = setInterval(captureFrame, 1000 / rate);
+  }
+
+  // Scales the centre square of the camera to the network's input and sends it as RGB.
+  function captureFrame() {
+    if (!app.welcome || !stream || video.readyState < 2) return;
+    const side = app.welcome.inputSide;
+    if (captureCanvas.width !== side) {
+      captureCanvas.width = side;
+      captureCanvas.height = side;
+    }
+    const w = video.videoWidth;
+    const h = video.videoHeight;
+    const crop = Math.min(w, h);
+    captureContext.drawImage(video, (w - crop) / 2, (h - crop) / 2, crop, crop, 0, 0, side, side);
+    drawFrame(captureCanvas);
+    // Latest frame wins here too: skip a frame rather than queue behind a slow network.
+    if (!socket || socket.readyState !== WebSocket.OPEN || app.role !== 'camera') return;
+    if (socket.bufferedAmount > side * side * 3 * 2) return;
+    const rgba = captureContext.getImageData(0, 0, side, side).data;
+    const message = new ArrayBuffer(24 + side * side * 3);
+    const header = new DataView(message);
+    header.setUint8(0, 0x53); // S
+    header.setUint8(1, 0x43); // C
+    header.setUint8(2, 0x46); // F
+    header.setUint8(3, 0x31); // 1
+    header.setUint32(4, sequence++ >>> 0, true);
+    header.setUint16(8, side, true);
+    header.setUint16(10, side, true);
+    header.setUint32(12, 0, true);
+    header.setFloat64(16, performance.now(), true);
+    const rgb = new Uint8Array(message, 24);
+    for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+      rgb[j] = rgba[i];
+      rgb[j + 1] = rgba[i + 1];
+      rgb[j + 2] = rgba[i + 2];
+    }
+    socket.send(message);
+    app.framesSent++;
+  }
+
+  function drawFrame(source) {
+    frameContext.imageSmoothingQuality = 'high';
+    frameContext.drawImage(source, 0, 0, frameCanvas.width, frameCanvas.height);
+    $('frame-empty').hidden = true;
+  }
+
+  // Viewers see the frame the camera sent, as the server passed it on.
+  const previewCanvas = document.createElement('canvas');
+  const previewContext = previewCanvas.getContext('2d');
+  function onPreview(view, buffer) {
+    if (app.role === 'camera') return;
+    const width = view.getUint16(8, true);
+    const height = view.getUint16(10, true);
+    if (previewCanvas.width !== width) {
+      previewCanvas.width = width;
+      previewCanvas.height = height;
+    }
+    const image = previewContext.createImageData(width, height);
+    const rgb = new Uint8Array(buffer, 24);
+    const rgba = image.data;
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+      rgba[i] = rgb[j];
+      rgba[i + 1] = rgb[j + 1];
+      rgba[i + 2] = rgb[j + 2];
+      rgba[i + 3] = 255;
+    }
+    previewContext.putImageData(image, 0, 0);
+    drawFrame(previewCanvas);
+    app.previewsReceived++;
+  }
+
+  // The camera is wanted before it opens, so a hello sent meanwhile already asks for the role.
+  async function becomeCamera() {
+    wantCamera = true;
+    if (await startCamera()) send({ type: 'role', role: 'camera' });
+    else wantCamera = false;
+  }
+
+  $('camera-toggle').addEventListener('click', () => {
+    if (app.role === 'camera') {
+      wantCamera = false;
+      send({ type: 'role', role: 'viewer' });
+      stopCamera();
+    } else {
+      becomeCamera();
+    }
+  });
+
+  $('camera-switch').addEventListener('click', () => {
+    facing = facing === 'environment' ? 'user' : 'environment';
+    startCamera();
+  });
+
+  // MARK: Audio
+
+  let audioContext = null;
+  let player = null;
+
+  async function startListening() {
+    if (!audioContext) {
+      audioContext = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
+      await audioContext.audioWorklet.addModule('audio-worklet.js');
+      player = new AudioWorkletNode(audioContext, 'scenophone-player', {
+        outputChannelCount: [2],
+        processorOptions: { targetMs: 150 },
+      });
+      player.port.onmessage = (event) => Object.assign(app.audio, event.data);
+      player.connect(audioContext.destination);
+    }
+    await audioContext.resume();
+    wantListen = true;
+    send({ type: 'listen', on: true });
+    $('listen-toggle').setAttribute('aria-pressed', 'true');
+    $('listen-toggle').textContent = 'Sound here: on';
+  }
+
+  function stopListening() {
+    wantListen = false;
+    send({ type: 'listen', on: false });
+    if (audioContext) audioContext.suspend();
+    $('listen-toggle').setAttribute('aria-pressed', 'false');
+    $('listen-toggle').textContent = 'Play sound here';
+  }
+
+  function onAudio(view, buffer) {
+    if (!player) return;
+    const channels = view.getUint16(12, true);
+    const frames = view.getUint16(14, true);
+    const pcm = new Int16Array(buffer, 16, frames * channels);
+    const samples = new Float32Array(pcm.length);
+    for (let i = 0; i < pcm.length; i++) samples[i] = pcm[i] / 32768;
+    player.port.postMessage({ samples, channels }, [samples.buffer]);
+    app.audio.chunks++;
+  }
+
+  $('listen-toggle').addEventListener('click', () => {
+    if (wantListen) stopListening();
+    else startListening().catch((error) => toast(`Sound could not start: ${error.message}`));
+  });
+
+  // MARK: State
+
+  const grains = [];
+  let distribution = [];
+
+  function onState(state) {
+    app.state = state;
+    app.statesReceived++;
+    distribution = state.distribution || [];
+    const now = performance.now();
+    for (const grain of state.grains || []) grains.push({ ...grain, born: now });
+    if (grains.length > 600) grains.splice(0, grains.length - 600);
+    showNearest(state.nearest || []);
+    showLabels(state.labels || []);
+    showLevel(state.level);
+    const audience = state.audience || {};
+    $('stat-audience').textContent = `${audience.viewers || 0} connected · ${audience.listeners || 0} listening`;
+    $('stat-frames').textContent = state.cameraActive ? `camera live · frame ${state.frame ?? '–'}` : 'no camera';
+    if (state.visionMilliseconds != null) $('stat-latency').textContent = `vision ${state.visionMilliseconds.toFixed(1)} ms`;
+    $('stat-underruns').textContent = `server underruns ${state.underruns}`;
+    if (wantListen) {
+      const a = app.audio;
+      $('stat-audio').textContent = `buffer ${a.bufferedMs.toFixed(0)} ms · dropouts ${a.underruns}`;
+    }
+  }
+
+  function formatTime(seconds) {
+    const m = Math.floor(seconds / 60);
+    const s = seconds - m * 60;
+    return `${m}:${s.toFixed(1).padStart(4, '0')}`;
+  }
+
+  function sourceName(index) {
+    const sources = app.welcome ? app.welcome.overview.sources : [];
+    return sources[index] ? sources[index].name : `source ${index}`;
+  }
+
+  const cardPool = [];
+  function showNearest(nearest) {
+    const container = $('nearest');
+    $('nearest-empty').hidden = nearest.length > 0;
+    while (cardPool.length < nearest.length) {
+      const card = document.createElement('article');
+      card.className = 'card';
+      card.innerHTML = '<img alt=""><span class="rank"></span><div class="meta"><div class="source"><span class="dot"></span><span class="label"></span></div><div class="detail"><span class="time"></span><span class="distance"></span></div></div>';
+      cardPool.push(card);
+      container.appendChild(card);
+    }
+    cardPool.forEach((card, i) => {
+      const item = nearest[i];
+      card.hidden = !item;
+      if (!item) return;
+      const src = `corpus/frames/${item.index}.jpg`;
+      const img = card.querySelector('img');
+      if (img.getAttribute('src') !== src) img.setAttribute('src', src);
+      card.style.setProperty('--card-colour', colour(item.source));
+      card.querySelector('.dot').style.setProperty('--dot', colour(item.source));
+      card.querySelector('.rank').textContent = `#${i + 1}`;
+      card.querySelector('.label').textContent = sourceName(item.source);
+      card.querySelector('.time').textContent = formatTime(item.time);
+      card.querySelector('.distance').textContent = `d ${item.distance.toFixed(1)}`;
+      card.dataset.source = String(item.source);
+    });
+  }
+
+  function showLabels(labels) {
+    const list = $('labels');
+    while (list.children.length < labels.length) {
+      const item = document.createElement('li');
+      item.innerHTML = '<span class="name"></span><span class="probability"></span><span class="bar-track"><span class="bar-fill"></span></span>';
+      list.appendChild(item);
+    }
+    Array.from(list.children).forEach((item, i) => {
+      const label = labels[i];
+      item.hidden = !label;
+      if (!label) return;
+      item.querySelector('.name').textContent = label.name;
+      item.querySelector('.probability').textContent = `${(label.probability * 100).toFixed(1)} %`;
+      item.querySelector('.bar-fill').style.width = `${Math.max(1, label.probability * 100)}%`;
+    });
+  }
+
+  let peakHold = 0;
+  function showLevel(level) {
+    if (!level) return;
+    const toWidth = (linear) => {
+      const db = 20 * Math.log10(Math.max(linear, 1e-5));
+      return Math.max(0, Math.min(1, (db + 60) / 60));
+    };
+    peakHold = Math.max(toWidth(level.peak), peakHold * 0.92);
+    $('meter-rms').style.width = `${toWidth(level.rms) * 100}%`;
+    $('meter-peak').style.left = `calc(${peakHold * 100}% - 2px)`;
+  }
+
+  // MARK: Timeline
+
+  const timeline = $('timeline');
+  const timelineContext = timeline.getContext('2d');
+
+  function resizeTimeline() {
+    const sources = app.welcome ? app.welcome.overview.sources.length : 1;
+    const ratio = window.devicePixelRatio || 1;
+    const cssHeight = Math.max(160, Math.min(60 * sources + 24, 480));
+    timeline.style.height = `${cssHeight}px`;
+    timeline.width = Math.round(timeline.clientWidth * ratio);
+    timeline.height = Math.round(cssHeight * ratio);
+  }
+  window.addEventListener('resize', resizeTimeline);
+
+  function drawTimeline() {
+    requestAnimationFrame(drawTimeline);
+    const ctx = timelineContext;
+    const ratio = window.devicePixelRatio || 1;
+    const width = timeline.width / ratio;
+    const height = timeline.height / ratio;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    if (!app.welcome) return;
+    const sources = app.welcome.overview.sources;
+    if (sources.length === 0) return;
+    const labelWidth = Math.min(150, width * 0.28);
+    const laneHeight = (height - 8) / sources.length;
+    const plotWidth = width - labelWidth - 8;
+    let maximum = 1e-9;
+    for (const lane of distribution) for (const p of lane) if (p > maximum) maximum = p;
+
+    sources.forEach((source, index) => {
+      const top = 4 + index * laneHeight;
+      const base = top + laneHeight - 6;
+      const tint = colour(index);
+      const muted = app.welcome.parameters.sources[index] && app.welcome.parameters.sources[index].muted;
+      ctx.globalAlpha = muted ? 0.35 : 1;
+      ctx.fillStyle = '#0d131b';
+      ctx.fillRect(labelWidth, top + 2, plotWidth, laneHeight - 6);
+      ctx.fillStyle = tint;
+      ctx.font = '600 12px "DejaVu Sans", system-ui, sans-serif';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(truncate(ctx, source.name, labelWidth - 14), 4, top + laneHeight / 2 - 7);
+      ctx.fillStyle = '#8b98a8';
+      ctx.font = '11px "DejaVu Sans", system-ui, sans-serif';
+      ctx.fillText(`${formatTime(source.duration)} · ${source.kind}`, 4, top + laneHeight / 2 + 9);
+
+      const lane = distribution[index] || [];
+      if (lane.length > 0) {
+        const gradient = ctx.createLinearGradient(0, top, 0, base);
+        gradient.addColorStop(0, tint);
+        gradient.addColorStop(1, 'rgba(13, 19, 27, 0.2)');
+        ctx.beginPath();
+        ctx.moveTo(labelWidth, base);
+        lane.forEach((p, i) => {
+          const x = labelWidth + ((i + 0.5) / lane.length) * plotWidth;
+          const y = base - Math.sqrt(p / maximum) * (laneHeight - 12);
+          ctx.lineTo(x, y);
+        });
+        ctx.lineTo(labelWidth + plotWidth, base);
+        ctx.closePath();
+        ctx.fillStyle = gradient;
+        ctx.globalAlpha = (muted ? 0.35 : 1) * 0.55;
+        ctx.fill();
+        ctx.globalAlpha = muted ? 0.35 : 1;
+        ctx.strokeStyle = tint;
+        ctx.lineWidth = 1.5;
+        ctx.stroke();
+      }
+    });
+
+    // Grains: a dot where each one reads, fading over a second and a half.
+    const now = performance.now();
+    while (grains.length && now - grains[0].born > 1500) grains.shift();
+    for (const grain of grains) {
+      const source = sources[grain.source];
+      if (!source || source.duration <= 0) continue;
+      const age = (now - grain.born) / 1500;
+      const x = labelWidth + (grain.time / source.duration) * plotWidth;
+      const top = 4 + grain.source * laneHeight;
+      const y = top + 8 + ((grain.pan + 1) / 2) * (laneHeight - 22);
+      const w = Math.max(2, (grain.duration / source.duration) * plotWidth);
+      ctx.globalAlpha = Math.max(0, 1 - age) * (0.4 + 0.6 * Math.min(1, grain.gain * 2));
+      ctx.fillStyle = '#ffffff';
+      ctx.beginPath();
+      ctx.ellipse(x + w / 2, y, w / 2 + 1.5, 2.5 + 3 * (1 - age), 0, 0, Math.PI * 2);
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+  }
+
+  function truncate(ctx, text, width) {
+    if (ctx.measureText(text).width <= width) return text;
+    let cut = text;
+    while (cut.length > 1 && ctx.measureText(cut + '…').width > width) cut = cut.slice(0, -1);
+    return cut + '…';
+  }
+
+  // MARK: Controls
+
+  const controls = Array.from(document.querySelectorAll('input[data-parameter]'));
+  let dragging = null;
+  let pending = {};
+  let pendingTimer = null;
+
+  function sliderToValue(input) {
+    const t = Number(input.value);
+    if (input.dataset.scale === 'log') {
+      const lo = Number(input.dataset.min);
+      const hi = Number(input.dataset.max);
+      return lo * Math.pow(hi / lo, t);
+    }
+    return t;
+  }
+
+  function valueToSlider(input, value) {
+    if (input.dataset.scale === 'log') {
+      const lo = Number(input.dataset.min);
+      const hi = Number(input.dataset.max);
+      return Math.log(value / lo) / Math.log(hi / lo);
+    }
+    return value;
+  }
+
+  function describe(input, value) {
+    switch (input.dataset.parameter) {
+      case 'grainRate': return `${value.toFixed(0)} /s`;
+      case 'grainDuration.0':
+      case 'grainDuration.1': return `${value.toFixed(0)} ms`;
+      case 'temperature': return value.toFixed(2);
+      case 'topK': return value === 0 ? 'all' : String(value);
+      case 'smoothing': return value === 0 ? 'off' : `${value.toFixed(2)} s`;
+      case 'volume': return `${(value * 100).toFixed(0)} %`;
+    }
+    return String(value);
+  }
+
+  function showParameters(parameters) {
+    if (!parameters) return;
+    if (app.welcome) app.welcome.parameters = parameters;
+    const values = {
+      grainRate: parameters.grainRate,
+      'grainDuration.0': parameters.grainDuration[0] * 1000,
+      'grainDuration.1': parameters.grainDuration[1] * 1000,
+      temperature: parameters.temperature,
+      topK: parameters.topK,
+      smoothing: parameters.smoothing,
+      volume: parameters.volume,
+    };
+    for (const input of controls) {
+      const value = values[input.dataset.parameter];
+      if (value == null) continue;
+      if (dragging !== input) input.value = String(valueToSlider(input, value));
+      input.nextElementSibling.textContent = describe(input, value);
+    }
+    (parameters.sources || []).forEach((source, index) => {
+      const row = document.querySelector(`.source-row[data-index="${index}"]`);
+      if (!row) return;
+      const slider = row.querySelector('input');
+      if (dragging !== slider) slider.value = String(source.volume);
+      const mute = row.querySelector('.mute');
+      mute.setAttribute('aria-pressed', String(source.muted));
+      mute.textContent = source.muted ? 'muted' : 'mute';
+      row.classList.toggle('muted', source.muted);
+    });
+  }
+
+  function queueParameters(update) {
+    for (const [key, value] of Object.entries(update)) {
+      if (key === 'sources') {
+        pending.sources = pending.sources || [];
+        for (const entry of value) {
+          const existing = pending.sources.find((s) => s.index === entry.index);
+          if (existing) Object.assign(existing, entry);
+          else pending.sources.push({ ...entry });
+        }
+      } else {
+        pending[key] = value;
+      }
+    }
+    // A few updates a second is plenty for a slider; each takes effect the moment it arrives.
+    if (!pendingTimer) {
+      pendingTimer = setTimeout(() => {
+        pendingTimer = null;
+        send({ type: 'parameters', ...pending });
+        pending = {};
+      }, 40);
+    }
+  }
+
+  for (const input of controls) {
+    input.addEventListener('pointerdown', () => (dragging = input));
+    input.addEventListener('pointerup', () => (dragging = null));
+    input.addEventListener('input', () => {
+      const value = sliderToValue(input);
+      input.nextElementSibling.textContent = describe(input, value);
+      const key = input.dataset.parameter;
+      if (key.startsWith('grainDuration')) {
+        let low = Number($('grain-min').value) / 1000;
+        let high = Number($('grain-max').value) / 1000;
+        if (low > high) {
+          if (input.id === 'grain-min') high = low;
+          else low = high;
+          $('grain-min').value = String(low * 1000);
+          $('grain-max').value = String(high * 1000);
+        }
+        queueParameters({ grainDuration: [low, high] });
+      } else {
+        queueParameters({ [key]: key === 'topK' ? Math.round(value) : value });
+      }
+    });
+  }
+
+  function buildSources(overview, parameters) {
+    const container = $('sources');
+    container.textContent = '';
+    overview.sources.forEach((source, index) => {
+      const row = document.createElement('div');
+      row.className = 'source-row';
+      row.dataset.index = String(index);
+      row.style.setProperty('--dot', colour(index));
+      row.innerHTML = '<span class="dot"></span><span class="name"></span><button class="mute" type="button" aria-pressed="false">mute</button><input type="range" min="0" max="2" step="0.01">';
+      row.querySelector('.name').textContent = source.name;
+      row.querySelector('.name').title = source.name;
+      const slider = row.querySelector('input');
+      slider.setAttribute('aria-label', `Volume of ${source.name}`);
+      slider.addEventListener('pointerdown', () => (dragging = slider));
+      slider.addEventListener('pointerup', () => (dragging = null));
+      slider.addEventListener('input', () => queueParameters({ sources: [{ index, volume: Number(slider.value) }] }));
+      const mute = row.querySelector('.mute');
+      mute.addEventListener('click', () => {
+        const muted = mute.getAttribute('aria-pressed') !== 'true';
+        queueParameters({ sources: [{ index, muted }] });
+      });
+      container.appendChild(row);
+    });
+  }
+
+  // MARK: Start
+
+  let toastTimer = null;
+  function toast(text) {
+    const element = $('toast');
+    element.textContent = text;
+    element.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => (element.hidden = true), 5000);
+  }
+
+  async function begin(asCamera, listen) {
+    $('start').hidden = true;
+    if (listen) await startListening().catch((error) => toast(`Sound could not start: ${error.message}`));
+    if (asCamera) await becomeCamera();
+  }
+
+  // ?start=camera or ?start=watch skips the dialog (an installation's screen, or a test).
+  const start = query.get('start');
+  const listenAtStart = query.get('listen') === '1';
+  if (start === 'camera' || start === 'watch') {
+    wantListen = listenAtStart;
+    connect();
+    begin(start === 'camera', listenAtStart);
+  } else {
+    connect();
+    $('start').hidden = false;
+    $('start-camera').addEventListener('click', () => begin(true, $('start-listen').checked));
+    $('start-watch').addEventListener('click', () => begin(false, $('start-listen').checked));
+  }
+  requestAnimationFrame(drawTimeline);
+})();

@@ -1,0 +1,25 @@
+import Engine
+import Foundation
+import TestSupport
+import Testing
+
+/// The real-time proof: real Vision, a real corpus from `../shared/media`, the vision loop fed as
+/// fast as it takes frames, the synth on a paced null sink: zero underruns, zero allocations on the
+/// audio thread. `SCENOPHONE_SOAK_SECONDS` makes it longer (the 60 s).
+@Suite struct LiveEngineSoakTests {
+    @Test func theAudioNeverStarvesWhileVisionRunsFlatOut() throws {
+        let corpus = try SoundscapeCorpus.shared()
+        let (engine, sink) = try LiveSoak.makeEngine(corpus: corpus.url)
+        let frames = corpus.scenes.map { LiveFrame($0.photo) }
+        let report = try LiveSoak.runFlatOut(
+            engine: engine, sink: sink, frames: frames, seconds: LiveSoak.seconds(default: 8))
+        print("live soak: \(report)")
+        #expect(report.underruns == 0, "\(report)")
+        #expect(report.allocations == 0, "\(report)")
+        // The counter saw (nearly) every period of the run, and vision really ran flat out.
+        let periods = report.seconds * 48_000 / Double(sink.format.periodFrames)
+        #expect(Double(report.periodsCounted) > 0.9 * periods - 32, "\(report)")
+        #expect(report.visionRate > 1, "\(report)")
+        #expect((report.latency?.count ?? 0) > 0, "\(report)")
+    }
+}

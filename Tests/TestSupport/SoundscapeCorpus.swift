@@ -1,0 +1,54 @@
+import Foundation
+import MediaIO
+
+/// A small real corpus for live tests, made once per test run with `scenophone index` from
+/// `../shared/media` photo + recording pairs, and the photos decoded as camera frames.
+public final class SoundscapeCorpus: @unchecked Sendable {
+    /// One scene: its source name in the corpus and its photo as a camera would see it.
+    public struct Scene: Sendable {
+        public var name: String
+        public var photo: RGBFrame
+    }
+
+    /// Photo + recording pairs (pairings from `../shared/media/CREDITS.md`), short recordings.
+    public static let pairs: [(name: String, picture: String, sound: String)] = [
+        ("rain", "images/mate_RainDrops.jpg", "audio/max_rain.wav"),
+        ("thunder", "images/mate_Storm.jpg", "audio/max_thunder.wav"),
+        ("cafe", "images/skimage_coffee.png", "audio/blanket_coffee-shop.ogg"),
+        ("boats", "images/plasma_EveningGlow.jpg", "audio/blanket_boat.ogg"),
+    ]
+
+    /// The corpus bundle.
+    public let url: URL
+    /// The scenes, in source order.
+    public let scenes: [Scene]
+    private let directory: TemporaryDirectory
+
+    /// The corpus, built on first use (a few seconds) and shared by every test of the run.
+    ///
+    /// - Throws: the indexing failure, every time it is asked for.
+    public static func shared() throws -> SoundscapeCorpus {
+        try cached.get()
+    }
+
+    private static let cached = Result { try SoundscapeCorpus() }
+
+    private init() throws {
+        directory = try TemporaryDirectory("scenophone-soundscape")
+        url = directory.file("soundscape.scenophone")
+        let inputs = Self.pairs.map { pair in
+            "\(pair.name)=" + Paths.media.appendingPathComponent(pair.picture).path + "+"
+                + Paths.media.appendingPathComponent(pair.sound).path
+        }
+        let result = try runScenophone(["index"] + inputs + ["-o", url.path])
+        guard result.status == 0 else {
+            throw FixtureError("scenophone index failed: \(result.standardError)")
+        }
+        scenes = try Self.pairs.map { pair in
+            Scene(
+                name: pair.name,
+                photo: try VideoFrameReader.readStill(
+                    Paths.media.appendingPathComponent(pair.picture), scaling: .shortSide(256)))
+        }
+    }
+}

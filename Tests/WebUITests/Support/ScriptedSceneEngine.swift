@@ -1,0 +1,64 @@
+import Synchronization
+import WebUI
+
+/// A stand-in engine for the server's own tests (protocol, security, hostile clients): it records
+/// what the server hands it and answers with a state derived from the last frame, so a test can
+/// tell that frames got through without running the network.
+final class ScriptedSceneEngine: SceneEngine {
+    let inputSide = 224
+    let overview = SceneOverview(
+        sources: [
+            .init(name: "river", kind: "video", duration: 30, firstFrame: 0, frameCount: 30),
+            .init(name: "café", kind: "still", duration: 12, firstFrame: 30, frameCount: 1),
+        ],
+        frameCount: 31)
+
+    private let state = Mutex(
+        (
+            frames: [CameraFrameMessage](),
+            settings: ParameterSettings(
+                grainRate: 100, grainDuration: [0.05, 0.1], temperature: 1, topK: 0, smoothing: 0.3,
+                volume: 1,
+                sources: [.init(volume: 1, muted: false), .init(volume: 1, muted: false)]),
+            updates: [ParameterUpdate]()
+        ))
+
+    var submittedFrames: [CameraFrameMessage] { state.withLock { $0.frames } }
+    var appliedUpdates: [ParameterUpdate] { state.withLock { $0.updates } }
+
+    func submit(_ frame: CameraFrameMessage, arrival: ContinuousClock.Instant) {
+        state.withLock { $0.frames.append(frame) }
+    }
+
+    func snapshot() -> SceneState {
+        let last = state.withLock { $0.frames.last }
+        guard let last else { return SceneState() }
+        // The first pixel's red value picks the "nearest" frame, so tests can steer it.
+        let index = Int(last.pixels[0]) % overview.frameCount
+        return SceneState(
+            frame: UInt64(state.withLock { $0.frames.count }), frameSequence: last.sequence,
+            captureTime: last.captureTime,
+            nearest: [.init(index: index, source: index < 30 ? 0 : 1, time: Double(index % 30), distance: 1)],
+            distribution: [[0.5, 0.25], [0.25]],
+            grains: [.init(source: 0, time: 1, duration: 0.08, gain: 0.5, pan: 0)],
+            labels: [.init(name: "lakeside", probability: 0.5)])
+    }
+
+    func apply(_ update: ParameterUpdate) -> ParameterSettings {
+        state.withLock { state in
+            state.updates.append(update)
+            if let rate = update.grainRate { state.settings.grainRate = rate }
+            for source in update.sources ?? [] {
+                if let volume = source.volume { state.settings.sources[source.index].volume = volume }
+                if let muted = source.muted { state.settings.sources[source.index].muted = muted }
+            }
+            return state.settings
+        }
+    }
+
+    var parameters: ParameterSettings { state.withLock { $0.settings } }
+
+    func thumbnail(ofFrame index: Int) -> [UInt8]? {
+        (0..<overview.frameCount).contains(index) ? [0xFF, 0xD8, 0xFF, 0xD9] : nil
+    }
+}

@@ -1,1 +1,0 @@
-// Tests for WebUI. (Placeholder: delete once the target has real tests.)
