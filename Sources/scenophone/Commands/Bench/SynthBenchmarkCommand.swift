@@ -186,10 +186,16 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
         BLAS.setThreads(1)
         defer { BLAS.setThreads(previousThreads) }
         var parts: [(distances: Double, map: Double, alias: Double)] = []
+        var reads: [Double] = []
         let clock = ContinuousClock()
         try query.withUnsafeBufferPointer { q in
             try distances.withUnsafeMutableBufferPointer { d in
                 for update in 0..<(updates + 3) {
+                    var sum: Float = 0
+                    let read = clock.measure { sum = Self.sum(UnsafeBufferPointer(embeddings)) }
+                    // The values are positive; using the sum keeps the read from being optimised away.
+                    precondition(sum > 0, "the embeddings were not read")
+                    if update >= 3 { reads.append(read.seconds) }
                     let measured = clock.measure { search.distances(to: q, into: d) }
                     var probabilities = UnsafeBufferPointer<Double>(start: nil, count: 0)
                     let mapped = clock.measure {
@@ -209,7 +215,28 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
             frames: frames, blasThreads: 1, openblasCore: BLAS.coreName,
             distancesMs: median(parts.map(\.distances)), mapMs: median(parts.map(\.map)),
             aliasMs: median(parts.map(\.alias)),
-            totalMs: median(parts.map { $0.distances + $0.map + $0.alias }))
+            totalMs: median(parts.map { $0.distances + $0.map + $0.alias }), readEmbeddingsMs: median(reads),
+            embeddingBytes: embeddings.count * MemoryLayout<Float>.size)
+    }
+
+    /// The sum of all values, eight lanes at a time in four independent chains.
+    private static func sum(_ values: UnsafeBufferPointer<Float>) -> Float {
+        var lanes = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        let raw = UnsafeRawPointer(values.baseAddress!)
+        var index = 0
+        while index + 32 <= values.count {
+            lanes.0 += raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
+            lanes.1 += raw.loadUnaligned(fromByteOffset: (index + 8) * 4, as: SIMD8<Float>.self)
+            lanes.2 += raw.loadUnaligned(fromByteOffset: (index + 16) * 4, as: SIMD8<Float>.self)
+            lanes.3 += raw.loadUnaligned(fromByteOffset: (index + 24) * 4, as: SIMD8<Float>.self)
+            index += 32
+        }
+        var total = (lanes.0 + lanes.1 + lanes.2 + lanes.3).sum()
+        while index < values.count {
+            total += values[index]
+            index += 1
+        }
+        return total
     }
 }
 

@@ -26,6 +26,11 @@ struct SynthBenchmarkReport: Codable {
         var mapMs: Double
         var aliasMs: Double
         var totalMs: Double
+        /// Reading the embeddings once (a SIMD sum, no arithmetic to speak of): the memory floor
+        /// of any exact distance computation over them.
+        var readEmbeddingsMs: Double
+        /// The embeddings' size, bytes.
+        var embeddingBytes: Int
     }
 
     /// SuperCollider GrainBuf's × real time for the same jobs, measured by the project on a machine of
@@ -97,6 +102,14 @@ struct SynthBenchmarkReport: Codable {
                         + "map + smoothing %.2f ms, alias table + hand-over %.2f ms; total %.2f ms (goal < 5 ms)",
                     update.frames, update.blasThreads, update.openblasCore, update.distancesMs, update.mapMs,
                     update.aliasMs, update.totalMs))
+            print(
+                String(
+                    format:
+                        "  baseline: reading the %.0f MB of embeddings once takes %.2f ms (%.1f GB/s); "
+                        + "the distances take %.2f× that",
+                    Double(update.embeddingBytes) / 1e6, update.readEmbeddingsMs,
+                    Double(update.embeddingBytes) / update.readEmbeddingsMs / 1e6,
+                    update.distancesMs / update.readEmbeddingsMs))
         }
         print("load average after: \(loads(loadAverageAfter))")
     }
