@@ -39,6 +39,11 @@ import Testing
         let cafe = Double(second.filter { $0.sourceName == "cafe" }.count) / Double(second.count)
         #expect(storm >= 0.8, "storm share in the first half: \(storm)")
         #expect(cafe >= 0.8, "café share in the second half: \(cafe)")
+        // The sound follows the cut within a quarter second (default smoothing 0.1 s).
+        let settled = grains.rows.filter { $0.outputTime >= 10.25 && $0.outputTime < 10.5 }
+        let settledCafe = Double(settled.filter { $0.sourceName == "cafe" }.count) / Double(settled.count)
+        #expect(
+            settled.count > 10 && settledCafe >= 0.8, "café share 0.25–0.5 s after the cut: \(settledCafe)")
     }
 
     @Test func sameSeedSameBytes() throws {
