@@ -14,6 +14,7 @@ struct Scenophone: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IndexCommand.self, InfoCommand.self, SourcesCommand.self, ClassifyCommand.self, LiveCommand.self,
+            ServeCommand.self,
             BenchCommand.self,
         ])
 }
