@@ -7,126 +7,156 @@ public enum DepthwiseConvolution {
     /// Output pixel `x`, tap `(ky, kx)` reads column `x · stride + kx` of padded row `ky`.
     /// - Parameters:
     ///   - rows: `kernelSize` pointers to padded input rows (`channels` floats per column).
-    ///   - kernelSize: the filter's side.
+    ///   - kernelSize: the filter's side, 3 or 5.
     ///   - stride: 1 or 2.
-    ///   - channels: channels, a multiple of 8.
+    ///   - channels: channels per pixel, a multiple of 8.
+    ///   - channelRange: the channels to compute (multiples of 8; all by default), so threads can
+    ///     share a row.
     ///   - outputWidth: output pixels in the row.
     ///   - weights: `kernelSize² × channels` floats (tap-major, channel-minor).
     ///   - bias: `channels` floats.
     ///   - output: `outputWidth × channels` floats.
     public static func row(
         _ rows: UnsafePointer<UnsafePointer<Float>>, kernelSize: Int, stride: Int, channels: Int,
-        outputWidth: Int,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+        channelRange: Range<Int>? = nil, outputWidth: Int, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>
     ) {
-        precondition(channels % 8 == 0, "depthwise convolution needs a multiple of 8 channels")
+        let g = channelRange ?? 0..<channels
+        precondition(
+            channels % 8 == 0 && g.lowerBound % 8 == 0 && g.upperBound % 8 == 0 && g.upperBound <= channels,
+            "depthwise convolution works on whole groups of 8 channels")
         switch (kernelSize, stride) {
-        case (3, 1): convolve3x3s1(rows, channels, outputWidth, weights, bias, output)
-        case (3, 2): convolve3x3s2(rows, channels, outputWidth, weights, bias, output)
-        case (5, 1): convolve5x5s1(rows, channels, outputWidth, weights, bias, output)
-        case (5, 2): convolve5x5s2(rows, channels, outputWidth, weights, bias, output)
-        default: convolve(rows, k: kernelSize, s: stride, channels, outputWidth, weights, bias, output)
+        case (3, 1): convolve(Filter3Stride1.self, rows, channels, g, outputWidth, weights, bias, output)
+        case (3, 2): convolve(Filter3Stride2.self, rows, channels, g, outputWidth, weights, bias, output)
+        case (5, 1): convolve(Filter5Stride1.self, rows, channels, g, outputWidth, weights, bias, output)
+        case (5, 2): convolve(Filter5Stride2.self, rows, channels, g, outputWidth, weights, bias, output)
+        default: preconditionFailure("depthwise convolution supports 3×3 and 5×5 filters with stride 1 or 2")
         }
     }
 
-    // One function per kernel size and stride, so each is compiled with them as constants: the tap
-    // loops unroll and loads shared between neighbouring taps are issued once.
-    @inline(never) private static func convolve3x3s1(
-        _ rows: UnsafePointer<UnsafePointer<Float>>, _ c: Int, _ width: Int, _ weights: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
-    ) {
-        convolve(rows, k: 3, s: 1, c, width, weights, bias, output)
-    }
-    @inline(never) private static func convolve3x3s2(
-        _ rows: UnsafePointer<UnsafePointer<Float>>, _ c: Int, _ width: Int, _ weights: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
-    ) {
-        convolve(rows, k: 3, s: 2, c, width, weights, bias, output)
-    }
-    @inline(never) private static func convolve5x5s1(
-        _ rows: UnsafePointer<UnsafePointer<Float>>, _ c: Int, _ width: Int, _ weights: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
-    ) {
-        convolve(rows, k: 5, s: 1, c, width, weights, bias, output)
-    }
-    @inline(never) private static func convolve5x5s2(
-        _ rows: UnsafePointer<UnsafePointer<Float>>, _ c: Int, _ width: Int, _ weights: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
-    ) {
-        convolve(rows, k: 5, s: 2, c, width, weights, bias, output)
-    }
-
-    @inline(__always)
-    private static func convolve(
-        _ rows: UnsafePointer<UnsafePointer<Float>>, k: Int, s: Int, _ c: Int, _ width: Int,
+    /// Eight output pixels at a time, eight channels at a time. The last tile overlaps the one
+    /// before it rather than leaving single pixels, whose one accumulator chain would run at an
+    /// eighth of the speed (rows of 7 and 14 pixels are common); recomputed pixels get the same
+    /// values.
+    private static func convolve<F: FilterShape>(
+        _: F.Type, _ rows: UnsafePointer<UnsafePointer<Float>>, _ c: Int, _ groups: Range<Int>, _ width: Int,
         _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
     ) {
-        var x = 0
-        // Four output pixels × 16 channels: eight accumulators, each weight load used four times.
-        while x + 4 <= width {
-            var g = 0
-            while g + 16 <= c {
-                let b0 = load8(bias + g)
-                let b1 = load8(bias + g + 8)
-                var p00 = b0, p01 = b1, p10 = b0, p11 = b1, p20 = b0, p21 = b1, p30 = b0, p31 = b1
-                for ky in 0..<k {
-                    let row = rows[ky] + x * s * c + g
-                    let taps = weights + ky * k * c + g
-                    for kx in 0..<k {
-                        let w0 = load8(taps + kx * c)
-                        let w1 = load8(taps + kx * c + 8)
-                        let i0 = row + kx * c
-                        let i1 = row + (s + kx) * c
-                        let i2 = row + (2 * s + kx) * c
-                        let i3 = row + (3 * s + kx) * c
-                        p00 = p00.addingProduct(load8(i0), w0)
-                        p01 = p01.addingProduct(load8(i0 + 8), w1)
-                        p10 = p10.addingProduct(load8(i1), w0)
-                        p11 = p11.addingProduct(load8(i1 + 8), w1)
-                        p20 = p20.addingProduct(load8(i2), w0)
-                        p21 = p21.addingProduct(load8(i2 + 8), w1)
-                        p30 = p30.addingProduct(load8(i3), w0)
-                        p31 = p31.addingProduct(load8(i3 + 8), w1)
+        if width >= 8 {
+            var x = 0
+            while x &+ 8 <= width {
+                tile(F.self, Pixels8.self, rows, c, groups, x, weights, bias, output)
+                x &+= 8
+            }
+            if x < width { tile(F.self, Pixels8.self, rows, c, groups, width &- 8, weights, bias, output) }
+        } else if width >= 4 {
+            tile(F.self, Pixels4.self, rows, c, groups, 0, weights, bias, output)
+            tile(F.self, Pixels4.self, rows, c, groups, width &- 4, weights, bias, output)
+        } else {
+            for x in 0..<width { tile(F.self, Pixels1.self, rows, c, groups, x, weights, bias, output) }
+        }
+    }
+
+    /// `P.count` adjacent output pixels, all channels. Eight accumulators (one per pixel) hide the
+    /// FMA latency. Filter size, stride and tile width are type parameters, so each combination
+    /// is its own specialised copy with the tap loops unrolled, whatever the inliner decides.
+    private static func tile<F: FilterShape, P: PixelCount>(
+        _: F.Type, _: P.Type, _ rows: UnsafePointer<UnsafePointer<Float>>, _ c: Int, _ groups: Range<Int>,
+        _ x: Int,
+        _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
+    ) {
+        let n = P.count
+        let k = F.size
+        let s = F.stride
+        var g = groups.lowerBound
+        while g < groups.upperBound {
+            let b = load8(bias + g)
+            var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b
+            for ky in 0..<k {
+                let row = rows[ky] + (x &* s &* c &+ g)
+                let taps = weights + (ky &* k &* c &+ g)
+                for kx in 0..<k {
+                    let w = load8(taps + kx &* c)
+                    a0 = a0.addingProduct(load8(row + kx &* c), w)
+                    if n > 1 {
+                        a1 = a1.addingProduct(load8(row + (s &+ kx) &* c), w)
+                        a2 = a2.addingProduct(load8(row + (2 &* s &+ kx) &* c), w)
+                        a3 = a3.addingProduct(load8(row + (3 &* s &+ kx) &* c), w)
+                    }
+                    if n > 4 {
+                        a4 = a4.addingProduct(load8(row + (4 &* s &+ kx) &* c), w)
+                        a5 = a5.addingProduct(load8(row + (5 &* s &+ kx) &* c), w)
+                        a6 = a6.addingProduct(load8(row + (6 &* s &+ kx) &* c), w)
+                        a7 = a7.addingProduct(load8(row + (7 &* s &+ kx) &* c), w)
                     }
                 }
-                let o = output + x * c + g
-                store8(relu6(p00), o)
-                store8(relu6(p01), o + 8)
-                store8(relu6(p10), o + c)
-                store8(relu6(p11), o + c + 8)
-                store8(relu6(p20), o + 2 * c)
-                store8(relu6(p21), o + 2 * c + 8)
-                store8(relu6(p30), o + 3 * c)
-                store8(relu6(p31), o + 3 * c + 8)
-                g += 16
             }
-            if g < c {
-                for j in 0..<4 { pixel8(rows, k: k, s: s, c, x + j, g, weights, bias, output) }
+            let o = output + (x &* c &+ g)
+            store8(relu6(a0), o)
+            if n > 1 {
+                store8(relu6(a1), o + c)
+                store8(relu6(a2), o + 2 &* c)
+                store8(relu6(a3), o + 3 &* c)
             }
-            x += 4
-        }
-        while x < width {
-            var g = 0
-            while g < c {
-                pixel8(rows, k: k, s: s, c, x, g, weights, bias, output)
-                g += 8
+            if n > 4 {
+                store8(relu6(a4), o + 4 &* c)
+                store8(relu6(a5), o + 5 &* c)
+                store8(relu6(a6), o + 6 &* c)
+                store8(relu6(a7), o + 7 &* c)
             }
-            x += 1
+            g &+= 8
         }
     }
+}
 
-    /// One output pixel, eight channels.
-    @inline(__always)
-    private static func pixel8(
-        _ rows: UnsafePointer<UnsafePointer<Float>>, k: Int, s: Int, _ c: Int, _ x: Int, _ g: Int,
-        _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>
-    ) {
-        var a = load8(bias + g)
-        for ky in 0..<k {
-            let row = rows[ky] + x * s * c + g
-            let taps = weights + ky * k * c + g
-            for kx in 0..<k { a = a.addingProduct(load8(row + kx * c), load8(taps + kx * c)) }
-        }
-        store8(relu6(a), output + x * c + g)
-    }
+/// A depthwise filter's side and stride, as a type.
+protocol FilterShape {
+    static var size: Int { get }
+    static var stride: Int { get }
+}
+
+enum Filter3Stride1: FilterShape {
+    static var size: Int { 3 }
+    static var stride: Int { 1 }
+}
+
+enum Filter3Stride2: FilterShape {
+    static var size: Int { 3 }
+    static var stride: Int { 2 }
+}
+
+enum Filter5Stride1: FilterShape {
+    static var size: Int { 5 }
+    static var stride: Int { 1 }
+}
+
+enum Filter5Stride2: FilterShape {
+    static var size: Int { 5 }
+    static var stride: Int { 2 }
+}
+
+/// A depthwise tile's width in output pixels, as a type.
+protocol PixelCount { static var count: Int { get } }
+enum Pixels1: PixelCount { static var count: Int { 1 } }
+enum Pixels4: PixelCount { static var count: Int { 4 } }
+enum Pixels8: PixelCount { static var count: Int { 8 } }
+
+// Debug builds compile each file on its own, so a helper from another file is a real call per
+// vector there (four times slower kernels in `swift test`); the hot loops keep file-local copies.
+@inline(__always)
+private func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
+/// `min(max(x, 0), 6)` lane by lane, as `vmaxps` + a blend (the generic `pointwiseMin`/`Max` are
+/// not inlined and run lane by lane).
+@inline(__always)
+private func relu6(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    x.replacing(with: 0, where: x .< 0).replacing(with: 6, where: x .> 6)
 }

@@ -12,34 +12,23 @@ public enum Epilogue {
     /// - Parameters:
     ///   - data: `rows × channels` floats, updated in place.
     ///   - rows: the number of pixels.
-    ///   - channels: the row length, a multiple of 8.
+    ///   - channels: the row length.
     ///   - bias: `channels` floats.
     public func apply(
         to data: UnsafeMutablePointer<Float>, rows: Int, channels: Int, bias: UnsafePointer<Float>
     ) {
-        precondition(channels % 8 == 0, "epilogue needs a multiple of 8 channels")
-        switch self {
-        case .bias:
-            for r in 0..<rows {
-                let row = data + r * channels
-                for c in stride(from: 0, to: channels, by: 8) {
-                    store8(load8(row + c) + load8(bias + c), row + c)
-                }
-            }
-        case .biasReLU6:
-            for r in 0..<rows {
-                let row = data + r * channels
-                for c in stride(from: 0, to: channels, by: 8) {
-                    store8(relu6(load8(row + c) + load8(bias + c)), row + c)
-                }
-            }
-        case .biasResidual(let residual):
-            for r in 0..<rows {
-                let row = data + r * channels
+        // Plain loops: the compiler vectorises them, and this pass only serves the OpenBLAS
+        // baseline (the microkernels fuse their epilogue into their stores).
+        for r in 0..<rows {
+            let row = data + r * channels
+            switch self {
+            case .bias:
+                for c in 0..<channels { row[c] += bias[c] }
+            case .biasReLU6:
+                for c in 0..<channels { row[c] = min(max(row[c] + bias[c], 0), 6) }
+            case .biasResidual(let residual):
                 let skip = residual + r * channels
-                for c in stride(from: 0, to: channels, by: 8) {
-                    store8(load8(row + c) + load8(bias + c) + load8(skip + c), row + c)
-                }
+                for c in 0..<channels { row[c] += bias[c] + skip[c] }
             }
         }
     }

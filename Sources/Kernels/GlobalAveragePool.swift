@@ -5,17 +5,18 @@ public enum GlobalAveragePool {
     /// - Parameters:
     ///   - input: `pixels × channels` floats.
     ///   - pixels: the number of rows.
-    ///   - channels: the row length, a multiple of 8.
+    ///   - channels: the row length.
     ///   - output: `channels` floats.
     public static func run(
         input: UnsafePointer<Float>, pixels: Int, channels: Int, output: UnsafeMutablePointer<Float>
     ) {
-        precondition(channels % 8 == 0, "pooling needs a multiple of 8 channels")
-        let scale = SIMD8<Float>(repeating: 1 / Float(pixels))
-        for c in stride(from: 0, to: channels, by: 8) {
-            var sum = SIMD8<Float>(repeating: 0)
-            for p in 0..<pixels { sum += load8(input + p * channels + c) }
-            store8(sum * scale, output + c)
+        output.update(repeating: 0, count: channels)
+        // Pixels outer, channels inner: contiguous rows the compiler vectorises.
+        for p in 0..<pixels {
+            let row = input + p * channels
+            for c in 0..<channels { output[c] += row[c] }
         }
+        let scale = 1 / Float(pixels)
+        for c in 0..<channels { output[c] *= scale }
     }
 }

@@ -66,16 +66,7 @@ public enum ImageResampler {
     private static func accumulate(
         _ src: UnsafePointer<UInt8>, count: Int, weight: Float, into dst: UnsafeMutablePointer<Float>
     ) {
-        let w = SIMD8<Float>(repeating: weight)
-        var i = 0
-        while i + 8 <= count {
-            let bytes = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<UInt8>.self)
-            store8(load8(dst + i).addingProduct(SIMD8<Float>(bytes), w), dst + i)
-            i += 8
-        }
-        while i < count {
-            dst[i] += weight * Float(src[i])
-            i += 1
-        }
+        // A plain loop: the compiler vectorises the byte-to-float conversion and the multiply-add.
+        for i in 0..<count { dst[i] += weight * Float(src[i]) }
     }
 }

@@ -1,5 +1,9 @@
-/// One MBConv block run as a single kernel: 1×1 expansion (ReLU6) → depthwise k×k (ReLU6) →
-/// linear 1×1 projection (+ skip connection), NHWC, one image at a time.
+/// One MBConv block run as a single kernel: expansion (ReLU6) → depthwise k×k (ReLU6) → linear 1×1
+/// projection (+ skip connection), NHWC, one image at a time.
+///
+/// The expansion is a 1×1 convolution, nothing (the depthwise convolution reads the input), or a
+/// k×k convolution over im2col rows: the network's stem runs as the first block's expansion, so
+/// its 112×112×32 output is never written out whole.
 ///
 /// Large blocks stream: each expanded row is computed into a ring of `k` zero-padded rows just
 /// before the depthwise convolution needs it, so the expanded tensor (up to 4.8 MB at 112×112×96)
@@ -57,8 +61,18 @@ public final class InvertedResidual: @unchecked Sendable {
         public var hasResidual: Bool { stride == 1 && inputChannels == outputChannels }
     }
 
+    /// How a block produces the rows its depthwise convolution reads.
+    public enum Expansion: @unchecked Sendable {
+        /// The input rows themselves.
+        case identity
+        /// A 1×1 convolution with ReLU6.
+        case pointwise(PointwiseConvolution)
+        /// A k×k convolution with ReLU6 over `patches` rows of the block's input image.
+        case convolution(PointwiseConvolution, patches: Im2Col)
+    }
+
     public let geometry: Geometry
-    let expand: PointwiseConvolution?
+    let expand: Expansion
     let depthwiseWeights: AlignedBuffer
     let depthwiseBias: AlignedBuffer
     let project: PointwiseConvolution
@@ -71,12 +85,12 @@ public final class InvertedResidual: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - geometry: the shape.
-    ///   - expand: the expansion, or `nil` when the block has none.
+    ///   - expand: how the depthwise convolution's input rows are made.
     ///   - depthwiseWeights: `k² × expandedChannels` floats.
     ///   - depthwiseBias: `expandedChannels` floats.
     ///   - project: the projection.
     public init(
-        geometry: Geometry, expand: PointwiseConvolution?, depthwiseWeights: AlignedBuffer,
+        geometry: Geometry, expand: Expansion, depthwiseWeights: AlignedBuffer,
         depthwiseBias: AlignedBuffer,
         project: PointwiseConvolution
     ) {
@@ -90,108 +104,222 @@ public final class InvertedResidual: @unchecked Sendable {
             streamsRows ? (48 + geometry.outputWidth - 1) / geometry.outputWidth : geometry.outputHeight
     }
 
-    private var rowSlots: Int { streamsRows ? geometry.kernelSize : geometry.height }
     private var paddedRowFloats: Int { geometry.paddedWidth * geometry.expandedChannels }
-
-    /// Floats of scratch one `run` needs.
-    public var workspaceFloats: Int {
-        rowSlots * paddedRowFloats + bandRows * geometry.outputWidth * geometry.expandedChannels
+    private var patchFloats: Int {
+        guard case .convolution(_, let patches) = expand else { return 0 }
+        return patches.outputWidth * patches.rowLength
     }
+
+    /// Scratch shared by all threads: the whole padded expanded image and the whole depthwise output
+    /// (only when not streaming).
+    private var sharedFloats: Int {
+        streamsRows
+            ? 0
+            : geometry.height * paddedRowFloats + geometry.outputHeight * geometry.outputWidth
+                * geometry.expandedChannels
+    }
+
+    /// Scratch private to each thread: its ring of rows and band of depthwise output when streaming,
+    /// and its im2col patches.
+    private var memberFloats: Int {
+        let ring =
+            streamsRows
+            ? geometry.kernelSize * paddedRowFloats + bandRows * geometry.outputWidth
+                * geometry.expandedChannels : 0
+        return ring + patchFloats
+    }
+
+    /// Floats of scratch `run` needs with `threads` threads.
+    ///
+    /// - Parameter threads: the team's size.
+    /// - Returns: the workspace length.
+    public func workspaceFloats(threads: Int) -> Int { sharedFloats + threads * memberFloats }
 
     /// Floats of the all-zero row `run` reads for rows outside the image.
     public var zeroRowFloats: Int { paddedRowFloats }
 
-    /// Runs the block on one image.
+    /// Runs the block on one image, its work split over `team`.
     ///
     /// - Parameters:
-    ///   - input: `height × width × inputChannels` floats.
+    ///   - team: the threads to use.
+    ///   - input: `height × width × inputChannels` floats (for a `.convolution` expansion, the image
+    ///     its patches describe).
     ///   - output: `outputHeight × outputWidth × outputChannels` floats; must not overlap `input`.
-    ///   - workspace: `workspaceFloats` floats of scratch.
+    ///   - workspace: `workspaceFloats(threads: team.count)` floats of scratch.
     ///   - zeroRow: at least `zeroRowFloats` zeros, never written.
     public func run(
-        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        workspace: UnsafeMutablePointer<Float>,
+        team: ThreadTeam, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>, zeroRow: UnsafePointer<Float>
+    ) {
+        let g = geometry
+        let members = team.count
+        let privateScratch = { (member: Int) in workspace + self.sharedFloats + member * self.memberFloats }
+        if streamsRows {
+            // Each thread streams its own share of output rows through its own ring.
+            team.run { member in
+                let rows = ThreadTeam.share(0..<g.outputHeight, member, of: members)
+                let scratch = privateScratch(member)
+                stream(
+                    rows, input, output, slots: scratch, band: scratch + g.kernelSize * paddedRowFloats,
+                    patches: scratch + memberFloats - patchFloats, zeroRow: zeroRow)
+            }
+            return
+        }
+        // The whole image: expand (rows split), depthwise (channels split), project (pixels split).
+        let slots = workspace
+        let band = workspace + g.height * paddedRowFloats
+        team.run { member in
+            let rows = ThreadTeam.share(0..<g.height, member, of: members)
+            clearPadding(slots + rows.lowerBound * paddedRowFloats, rows: rows.count)
+            if case .pointwise = expand {
+                let pixels = ThreadTeam.share(0..<(g.height * g.width), member, of: members)
+                expandPixels(pixels, input, into: slots)
+            } else {
+                expandRows(
+                    rows, input, into: slots + rows.lowerBound * paddedRowFloats,
+                    patches: privateScratch(member) + memberFloats - patchFloats)
+            }
+        }
+        team.run { member in
+            let channels = ThreadTeam.share(0..<(g.expandedChannels / 8), member, of: members)
+            let range = (channels.lowerBound * 8)..<(channels.upperBound * 8)
+            guard !range.isEmpty else { return }
+            withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kernelSize) { rows in
+                for oy in 0..<g.outputHeight {
+                    depthwiseRow(
+                        oy, rows, slots: slots, ringed: false, channels: range, zeroRow: zeroRow,
+                        into: band + oy * g.outputWidth * g.expandedChannels)
+                }
+            }
+        }
+        team.run { member in
+            let pixels = ThreadTeam.share(0..<(g.outputHeight * g.outputWidth), member, of: members)
+            project(pixels, band + pixels.lowerBound * g.expandedChannels, input, output)
+        }
+    }
+
+    /// Streams output rows `rows`: expanded rows enter a ring of `k` padded rows as the depthwise
+    /// convolution first needs them, and depthwise output is projected a band of rows at a time.
+    private func stream(
+        _ rows: Range<Int>, _ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>,
+        slots: UnsafeMutablePointer<Float>, band: UnsafeMutablePointer<Float>,
+        patches: UnsafeMutablePointer<Float>,
         zeroRow: UnsafePointer<Float>
     ) {
         let g = geometry
-        let cm = g.expandedChannels
-        let slots = workspace
-        let band = workspace + rowSlots * paddedRowFloats
-        // Padding columns of every slot must read as zeros; other blocks reuse this memory.
-        let rightPad = g.paddedWidth - g.padBefore - g.width
-        for slot in 0..<rowSlots {
-            let row = slots + slot * paddedRowFloats
-            row.update(repeating: 0, count: g.padBefore * cm)
-            if rightPad > 0 {
-                (row + (g.padBefore + g.width) * cm).update(repeating: 0, count: rightPad * cm)
-            }
-        }
-        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kernelSize) { rows in
-            if !streamsRows { expandRows(0..<g.height, input, into: slots) }
-            var nextRow = 0
-            var bandStart = 0
-            for oy in 0..<g.outputHeight {
-                let top = oy * g.stride - g.padBefore
-                if streamsRows {
-                    while nextRow < min(g.height, top + g.kernelSize) {
-                        expandRows(
-                            nextRow..<(nextRow + 1), input,
-                            into: slots + (nextRow % rowSlots) * paddedRowFloats)
-                        nextRow += 1
-                    }
+        guard !rows.isEmpty else { return }
+        clearPadding(slots, rows: g.kernelSize)
+        withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: g.kernelSize) { pointers in
+            var nextRow = max(0, rows.lowerBound * g.stride - g.padBefore)
+            var bandStart = rows.lowerBound
+            for oy in rows {
+                let needed = min(g.height, oy * g.stride - g.padBefore + g.kernelSize)
+                while nextRow < needed {
+                    let slot = slots + (nextRow % g.kernelSize) * paddedRowFloats
+                    expandRows(nextRow..<(nextRow + 1), input, into: slot, patches: patches)
+                    nextRow += 1
                 }
-                for ky in 0..<g.kernelSize {
-                    let iy = top + ky
-                    rows[ky] =
-                        iy >= 0 && iy < g.height
-                        ? UnsafePointer(slots + (iy % rowSlots) * paddedRowFloats) : zeroRow
-                }
-                DepthwiseConvolution.row(
-                    UnsafePointer(rows.baseAddress!), kernelSize: g.kernelSize, stride: g.stride,
-                    channels: cm,
-                    outputWidth: g.outputWidth, weights: depthwiseWeights.baseAddress,
-                    bias: depthwiseBias.baseAddress,
-                    output: band + (oy - bandStart) * g.outputWidth * cm)
-                if oy - bandStart + 1 == bandRows || oy == g.outputHeight - 1 {
-                    projectRows(bandStart..<(oy + 1), band, input, output)
+                depthwiseRow(
+                    oy, pointers, slots: slots, ringed: true, channels: 0..<g.expandedChannels,
+                    zeroRow: zeroRow,
+                    into: band + (oy - bandStart) * g.outputWidth * g.expandedChannels)
+                if oy - bandStart + 1 == bandRows || oy == rows.upperBound - 1 {
+                    let pixels = (bandStart * g.outputWidth)..<((oy + 1) * g.outputWidth)
+                    project(pixels, band, input, output)
                     bandStart = oy + 1
                 }
             }
         }
     }
 
-    /// Expands image rows `rows` into consecutive padded rows starting at `destination`.
+    /// Zeroes the padding columns of `rows` consecutive padded rows (other blocks reuse the memory).
+    private func clearPadding(_ first: UnsafeMutablePointer<Float>, rows: Int) {
+        let g = geometry
+        let cm = g.expandedChannels
+        let rightPad = g.paddedWidth - g.padBefore - g.width
+        for r in 0..<rows {
+            let row = first + r * paddedRowFloats
+            row.update(repeating: 0, count: g.padBefore * cm)
+            (row + (g.padBefore + g.width) * cm).update(repeating: 0, count: rightPad * cm)
+        }
+    }
+
+    /// One depthwise output row from the padded rows it reads (image rows `slot = row`, or
+    /// `row mod k` in a ring; rows outside the image read `zeroRow`).
     @inline(__always)
+    private func depthwiseRow(
+        _ oy: Int, _ pointers: UnsafeMutableBufferPointer<UnsafePointer<Float>>,
+        slots: UnsafeMutablePointer<Float>,
+        ringed: Bool, channels: Range<Int>, zeroRow: UnsafePointer<Float>,
+        into destination: UnsafeMutablePointer<Float>
+    ) {
+        let g = geometry
+        for ky in 0..<g.kernelSize {
+            let iy = oy * g.stride - g.padBefore + ky
+            pointers[ky] =
+                iy >= 0 && iy < g.height
+                ? UnsafePointer(slots + (ringed ? iy % g.kernelSize : iy) * paddedRowFloats) : zeroRow
+        }
+        DepthwiseConvolution.row(
+            UnsafePointer(pointers.baseAddress!), kernelSize: g.kernelSize, stride: g.stride,
+            channels: g.expandedChannels, channelRange: channels, outputWidth: g.outputWidth,
+            weights: depthwiseWeights.baseAddress, bias: depthwiseBias.baseAddress, output: destination)
+    }
+
+    /// Expands image pixels `pixels` (a 1×1 expansion only) into the padded image at `slots`.
+    private func expandPixels(
+        _ pixels: Range<Int>, _ input: UnsafePointer<Float>, into slots: UnsafeMutablePointer<Float>
+    ) {
+        guard case .pointwise(let convolution) = expand, !pixels.isEmpty else { return }
+        let g = geometry
+        let layout = MatrixMultiply.Layout(
+            ldc: g.expandedChannels, segmentRows: g.width, segmentStride: paddedRowFloats)
+        convolution.run(
+            rows: pixels, input: input, output: slots + g.padBefore * g.expandedChannels, layout: layout,
+            epilogue: .biasReLU6)
+    }
+
+    /// Expands image rows `rows` into consecutive padded rows starting at `destination`.
     private func expandRows(
-        _ rows: Range<Int>, _ input: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>
+        _ rows: Range<Int>, _ input: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>,
+        patches: UnsafeMutablePointer<Float>
     ) {
         let g = geometry
         let cm = g.expandedChannels
         let first = destination + g.padBefore * cm
-        let source = input + rows.lowerBound * g.width * g.inputChannels
-        guard let expand else {
+        let layout = MatrixMultiply.Layout(ldc: cm, segmentRows: g.width, segmentStride: paddedRowFloats)
+        switch expand {
+        case .identity:
+            let source = input + rows.lowerBound * g.width * cm
             for r in 0..<rows.count {
                 (first + r * paddedRowFloats).update(from: source + r * g.width * cm, count: g.width * cm)
             }
-            return
+        case .pointwise(let convolution):
+            convolution.run(
+                rows: 0..<(rows.count * g.width), input: input + rows.lowerBound * g.width * g.inputChannels,
+                output: first, layout: layout, epilogue: .biasReLU6)
+        case .convolution(let convolution, let geometry):
+            // One image row of patches at a time keeps the patch rows in L1.
+            for r in 0..<rows.count {
+                geometry.run(
+                    rows: (rows.lowerBound + r)..<(rows.lowerBound + r + 1), input: input, output: patches)
+                convolution.run(
+                    rows: 0..<g.width, input: patches, output: first + r * paddedRowFloats, layout: layout,
+                    epilogue: .biasReLU6)
+            }
         }
-        expand.run(
-            rows: 0..<(rows.count * g.width), input: source, output: first,
-            layout: .init(ldc: cm, segmentRows: g.width, segmentStride: paddedRowFloats), epilogue: .biasReLU6
-        )
     }
 
-    /// Projects the depthwise output of output rows `rows` (held in `band`) into `output`.
-    @inline(__always)
-    private func projectRows(
-        _ rows: Range<Int>, _ band: UnsafePointer<Float>, _ input: UnsafePointer<Float>,
+    /// Projects output pixels `pixels`, whose depthwise output starts at `source`, into `output`.
+    private func project(
+        _ pixels: Range<Int>, _ source: UnsafePointer<Float>, _ input: UnsafePointer<Float>,
         _ output: UnsafeMutablePointer<Float>
     ) {
+        guard !pixels.isEmpty else { return }
         let g = geometry
-        let pixels = rows.count * g.outputWidth
-        let first = rows.lowerBound * g.outputWidth
+        let first = pixels.lowerBound
         project.run(
-            rows: 0..<pixels, input: band, output: output + first * g.outputChannels,
+            rows: 0..<pixels.count, input: source, output: output + first * g.outputChannels,
             layout: .contiguous(g.outputChannels),
             epilogue: g.hasResidual ? .biasResidual(input + first * g.inputChannels) : .bias)
     }

@@ -2,9 +2,9 @@
 /// the stores, for the shapes of a small CNN's 1×1 convolutions (few rows, narrow panels).
 ///
 /// A is row-major with a leading dimension (so im2col rows and NHWC pixels both fit), B is packed
-/// once at load time. Each 16-wide panel is computed 6 rows at a time (12 accumulators), a 24-wide
-/// panel 4 rows at a time; leftover rows use the same kernels with fewer rows. Columns are taken in
-/// blocks whose packed B stays in L2 while the rows stream past it.
+/// once at load time. Each 16-wide panel is computed up to 6 rows at a time (12 accumulators), a
+/// 24-wide panel up to 4 rows at a time, with the rows spread evenly over the tiles. Columns are
+/// taken in blocks whose packed B stays in L2 while the rows stream past it.
 public enum MatrixMultiply {
     /// Where the rows of C live: `segmentRows` consecutive rows `ldc` floats apart, then the next
     /// segment `segmentStride` floats after the previous one's start. This writes an image's rows
@@ -33,8 +33,29 @@ public enum MatrixMultiply {
             self.segmentStride = segmentStride
         }
 
-        @inline(__always)
-        func offset(_ row: Int) -> Int { (row / segmentRows) * segmentStride + (row % segmentRows) * ldc }
+        /// Walks the rows in order, yielding each one's offset without dividing.
+        struct Cursor {
+            let layout: Layout
+            var segment: Int
+            var index: Int
+
+            init(_ layout: Layout, at row: Int) {
+                self.layout = layout
+                segment = row / layout.segmentRows
+                index = row % layout.segmentRows
+            }
+
+            @inline(__always)
+            mutating func next() -> Int {
+                let offset = segment * layout.segmentStride + index * layout.ldc
+                index += 1
+                if index == layout.segmentRows {
+                    index = 0
+                    segment += 1
+                }
+                return offset
+            }
+        }
     }
 
     /// Packed floats per column block: ~192 KiB, well inside a 512 KiB L2 beside A and C.
@@ -44,170 +65,127 @@ public enum MatrixMultiply {
     ///
     /// - Parameters:
     ///   - rowRange: the rows of A and C to compute (a thread's share, or all of them).
+    ///   - panelRange: the column panels of B to compute (`0..<b.panelCount`; all by default).
     ///   - a: A, `b.rows` used floats per row.
     ///   - lda: floats between rows of A.
-    ///   - b: the packed right-hand matrix.
+    ///   - b: the packed right-hand matrix (`PackedMatrix.view`).
     ///   - bias: `b.columns` floats added to every row.
     ///   - c: C, `b.columns` used floats per row.
     ///   - layout: where C's rows are (and the residual's, which has C's layout).
     ///   - epilogue: what to apply before storing.
     public static func run(
-        rows rowRange: Range<Int>, a: UnsafePointer<Float>, lda: Int, b: PackedMatrix,
-        bias: UnsafePointer<Float>,
-        c: UnsafeMutablePointer<Float>, layout: Layout, epilogue: Epilogue
+        rows rowRange: Range<Int>, panels panelRange: Range<Int>? = nil, a: UnsafePointer<Float>, lda: Int,
+        b: PackedMatrix.View, bias: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, layout: Layout,
+        epilogue: Epilogue
     ) {
+        guard !rowRange.isEmpty else { return }
+        let mode: Int
+        let residual: UnsafePointer<Float>?
+        switch epilogue {
+        case .bias: (mode, residual) = (0, nil)
+        case .biasReLU6: (mode, residual) = (1, nil)
+        case .biasResidual(let r): (mode, residual) = (2, r)
+        }
+        let panels = panelRange ?? 0..<b.panelCount
         let panelsPerBlock = max(1, blockFloats / (b.rows * 16))
-        var first = 0
-        while first < b.panels.count {
-            let last = min(b.panels.count, first + panelsPerBlock)
-            switch epilogue {
-            case .bias: block(rowRange, a, lda, b, first..<last, bias, c, layout, mode: 0, residual: nil)
-            case .biasReLU6: block(rowRange, a, lda, b, first..<last, bias, c, layout, mode: 1, residual: nil)
-            case .biasResidual(let r):
-                block(rowRange, a, lda, b, first..<last, bias, c, layout, mode: 2, residual: r)
+        var first = panels.lowerBound
+        while first < panels.upperBound {
+            let last = min(panels.upperBound, first + panelsPerBlock)
+            for p in first..<last {
+                let (start, width) = b.panel(p)
+                let panel = Panel(
+                    a: a, lda: lda, k: b.rows, b: b.data(startingAt: start), bias: bias + start, c: c + start,
+                    residual: residual.map { $0 + start }, layout: layout, mode: mode)
+                if width == 16 { sweep16(panel, rowRange) } else { sweep24(panel, rowRange) }
             }
             first = last
         }
     }
 
-    @inline(__always)
-    private static func block(
-        _ rowRange: Range<Int>, _ a: UnsafePointer<Float>, _ lda: Int, _ b: PackedMatrix,
-        _ panels: Range<Int>,
-        _ bias: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>, _ layout: Layout, mode: Int,
-        residual: UnsafePointer<Float>?
-    ) {
-        let k = b.rows
-        for p in panels {
-            let (start, width) = b.panels[p]
-            let packed = b.panel(startingAt: start)
-            var row = rowRange.lowerBound
-            let tile = width == 16 ? 6 : 4
-            while row < rowRange.upperBound {
-                let rows = min(tile, rowRange.upperBound - row)
-                let out = Rows(c + start, residual.map { $0 + start }, layout, first: row, count: rows)
-                let input = a + row * lda
-                if width == 16 {
-                    switch rows {
-                    case 6: tile16x6(k, input, lda, packed, bias + start, out, mode)
-                    case 5: tile16x5(k, input, lda, packed, bias + start, out, mode)
-                    case 4: tile16x4(k, input, lda, packed, bias + start, out, mode)
-                    case 3: tile16x3(k, input, lda, packed, bias + start, out, mode)
-                    case 2: tile16x2(k, input, lda, packed, bias + start, out, mode)
-                    default: tile16x1(k, input, lda, packed, bias + start, out, mode)
-                    }
-                } else {
-                    switch rows {
-                    case 4: tile24x4(k, input, lda, packed, bias + start, out, mode)
-                    case 3: tile24x3(k, input, lda, packed, bias + start, out, mode)
-                    case 2: tile24x2(k, input, lda, packed, bias + start, out, mode)
-                    default: tile24x1(k, input, lda, packed, bias + start, out, mode)
-                    }
-                }
-                row += rows
+    /// Everything a tile needs to know about one column panel.
+    struct Panel {
+        var a: UnsafePointer<Float>
+        var lda: Int
+        var k: Int
+        var b: UnsafePointer<Float>
+        var bias: UnsafePointer<Float>
+        var c: UnsafeMutablePointer<Float>
+        var residual: UnsafePointer<Float>?
+        var layout: Layout
+        /// 0: bias, 1: bias + ReLU6, 2: bias + residual.
+        var mode: Int
+    }
+
+    // The rows are spread evenly over the fewest tiles (49 = 4×6 + 5×5, not 8×6 + 1): a tile of one
+    // or two rows has too few independent accumulators to keep the FMA units busy. The tile height
+    // is a type parameter, so every height gets its own specialised copy with the count constant
+    // and the unused accumulators gone, whatever the inliner decides.
+
+    /// All rows of a 16-wide panel.
+    private static func sweep16(_ panel: Panel, _ rows: Range<Int>) {
+        let tiles = (rows.count + 5) / 6
+        var cursor = Layout.Cursor(panel.layout, at: rows.lowerBound)
+        var row = rows.lowerBound
+        for t in 0..<tiles {
+            let count = rows.count / tiles + (t < rows.count % tiles ? 1 : 0)
+            switch count {
+            case 6: tile16(Rows6.self, panel, row, &cursor)
+            case 5: tile16(Rows5.self, panel, row, &cursor)
+            case 4: tile16(Rows4.self, panel, row, &cursor)
+            case 3: tile16(Rows3.self, panel, row, &cursor)
+            case 2: tile16(Rows2.self, panel, row, &cursor)
+            default: tile16(Rows1.self, panel, row, &cursor)
             }
+            row += count
         }
     }
 
-    // One function per row count: the compiler then unrolls each tile with its count as a constant
-    // (inlining all of them into one caller exceeds the inliner's size limits).
-    @inline(never) private static func tile16x6(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile16(6, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile16x5(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile16(5, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile16x4(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile16(4, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile16x3(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile16(3, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile16x2(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile16(2, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile16x1(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile16(1, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile24x4(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile24(4, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile24x3(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile24(3, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile24x2(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile24(2, k, a, lda, b, bias, out, mode) }
-    @inline(never) private static func tile24x1(
-        _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
-    ) { tile24(1, k, a, lda, b, bias, out, mode) }
-
-    /// The output (and residual) addresses of up to six consecutive rows.
-    private struct Rows {
-        var c:
-            (
-                UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
-                UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>
-            )
-        var residualOffsets: (Int, Int, Int, Int, Int, Int)
-        var residual: UnsafePointer<Float>?
-
-        @inline(__always)
-        init(
-            _ c: UnsafeMutablePointer<Float>, _ residual: UnsafePointer<Float>?, _ layout: Layout, first: Int,
-            count: Int
-        ) {
-            let o0 = layout.offset(first)
-            let o1 = count > 1 ? layout.offset(first + 1) : o0
-            let o2 = count > 2 ? layout.offset(first + 2) : o0
-            let o3 = count > 3 ? layout.offset(first + 3) : o0
-            let o4 = count > 4 ? layout.offset(first + 4) : o0
-            let o5 = count > 5 ? layout.offset(first + 5) : o0
-            self.c = (c + o0, c + o1, c + o2, c + o3, c + o4, c + o5)
-            residualOffsets = (o0, o1, o2, o3, o4, o5)
-            self.residual = residual
+    /// All rows of a 24-wide panel.
+    private static func sweep24(_ panel: Panel, _ rows: Range<Int>) {
+        let tiles = (rows.count + 3) / 4
+        var cursor = Layout.Cursor(panel.layout, at: rows.lowerBound)
+        var row = rows.lowerBound
+        for t in 0..<tiles {
+            let count = rows.count / tiles + (t < rows.count % tiles ? 1 : 0)
+            switch count {
+            case 4: tile24(Rows4.self, panel, row, &cursor)
+            case 3: tile24(Rows3.self, panel, row, &cursor)
+            case 2: tile24(Rows2.self, panel, row, &cursor)
+            default: tile24(Rows1.self, panel, row, &cursor)
+            }
+            row += count
         }
     }
 
     /// Bias, then ReLU6 (mode 1) or the residual (mode 2), then store.
     @inline(__always)
     private static func finish(
-        _ value: SIMD8<Float>, _ bias: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, mode: Int,
-        _ residual: UnsafePointer<Float>?, _ offset: Int
+        _ value: SIMD8<Float>, _ panel: Panel, column: Int, offset: Int
     ) {
-        var v = value + load8(bias)
-        if mode == 1 { v = relu6(v) }
-        if mode == 2 { v += load8(residual! + offset) }
-        store8(v, out)
+        var v = value + load8(panel.bias + column)
+        if panel.mode == 1 { v = relu6(v) }
+        if panel.mode == 2 { v += load8(panel.residual! + offset + column) }
+        store8(v, panel.c + offset + column)
     }
 
-    /// `rows` (≤ 6) rows × 16 columns.
-    @inline(__always)
-    private static func tile16(
-        _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
+    /// `R.count` (≤ 6) rows × 16 columns, starting at row `row`.
+    @inline(never)
+    private static func tile16<R: TileRows>(
+        _: R.Type, _ panel: Panel, _ row: Int, _ cursor: inout Layout.Cursor
     ) {
+        let rows = R.count
         let zero = SIMD8<Float>(repeating: 0)
         var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero
         var c30 = zero, c31 = zero, c40 = zero, c41 = zero, c50 = zero, c51 = zero
-        let a0 = a
-        let a1 = a + (rows > 1 ? lda : 0)
-        let a2 = a + (rows > 2 ? 2 * lda : 0)
-        let a3 = a + (rows > 3 ? 3 * lda : 0)
-        let a4 = a + (rows > 4 ? 4 * lda : 0)
-        let a5 = a + (rows > 5 ? 5 * lda : 0)
-        var bp = b
-        for p in 0..<k {
+        let lda = panel.lda
+        let a0 = panel.a + row * lda
+        let a1 = a0 + (rows > 1 ? lda : 0)
+        let a2 = a0 + (rows > 2 ? 2 * lda : 0)
+        let a3 = a0 + (rows > 3 ? 3 * lda : 0)
+        let a4 = a0 + (rows > 4 ? 4 * lda : 0)
+        let a5 = a0 + (rows > 5 ? 5 * lda : 0)
+        var bp = panel.b
+        for p in 0..<panel.k {
             let b0 = load8(bp)
             let b1 = load8(bp + 8)
             bp += 16
@@ -240,47 +218,52 @@ public enum MatrixMultiply {
                 c51 = c51.addingProduct(s, b1)
             }
         }
-        let r = out.residual
-        let o = out.residualOffsets
-        finish(c00, bias, out.c.0, mode: mode, r, o.0)
-        finish(c01, bias + 8, out.c.0 + 8, mode: mode, r, o.0 + 8)
+        var o = cursor.next()
+        finish(c00, panel, column: 0, offset: o)
+        finish(c01, panel, column: 8, offset: o)
         if rows > 1 {
-            finish(c10, bias, out.c.1, mode: mode, r, o.1)
-            finish(c11, bias + 8, out.c.1 + 8, mode: mode, r, o.1 + 8)
+            o = cursor.next()
+            finish(c10, panel, column: 0, offset: o)
+            finish(c11, panel, column: 8, offset: o)
         }
         if rows > 2 {
-            finish(c20, bias, out.c.2, mode: mode, r, o.2)
-            finish(c21, bias + 8, out.c.2 + 8, mode: mode, r, o.2 + 8)
+            o = cursor.next()
+            finish(c20, panel, column: 0, offset: o)
+            finish(c21, panel, column: 8, offset: o)
         }
         if rows > 3 {
-            finish(c30, bias, out.c.3, mode: mode, r, o.3)
-            finish(c31, bias + 8, out.c.3 + 8, mode: mode, r, o.3 + 8)
+            o = cursor.next()
+            finish(c30, panel, column: 0, offset: o)
+            finish(c31, panel, column: 8, offset: o)
         }
         if rows > 4 {
-            finish(c40, bias, out.c.4, mode: mode, r, o.4)
-            finish(c41, bias + 8, out.c.4 + 8, mode: mode, r, o.4 + 8)
+            o = cursor.next()
+            finish(c40, panel, column: 0, offset: o)
+            finish(c41, panel, column: 8, offset: o)
         }
         if rows > 5 {
-            finish(c50, bias, out.c.5, mode: mode, r, o.5)
-            finish(c51, bias + 8, out.c.5 + 8, mode: mode, r, o.5 + 8)
+            o = cursor.next()
+            finish(c50, panel, column: 0, offset: o)
+            finish(c51, panel, column: 8, offset: o)
         }
     }
 
-    /// `rows` (≤ 4) rows × 24 columns.
-    @inline(__always)
-    private static func tile24(
-        _ rows: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>,
-        _ bias: UnsafePointer<Float>, _ out: Rows, _ mode: Int
+    /// `R.count` (≤ 4) rows × 24 columns, starting at row `row`.
+    @inline(never)
+    private static func tile24<R: TileRows>(
+        _: R.Type, _ panel: Panel, _ row: Int, _ cursor: inout Layout.Cursor
     ) {
+        let rows = R.count
         let zero = SIMD8<Float>(repeating: 0)
         var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
         var c20 = zero, c21 = zero, c22 = zero, c30 = zero, c31 = zero, c32 = zero
-        let a0 = a
-        let a1 = a + (rows > 1 ? lda : 0)
-        let a2 = a + (rows > 2 ? 2 * lda : 0)
-        let a3 = a + (rows > 3 ? 3 * lda : 0)
-        var bp = b
-        for p in 0..<k {
+        let lda = panel.lda
+        let a0 = panel.a + row * lda
+        let a1 = a0 + (rows > 1 ? lda : 0)
+        let a2 = a0 + (rows > 2 ? 2 * lda : 0)
+        let a3 = a0 + (rows > 3 ? 3 * lda : 0)
+        var bp = panel.b
+        for p in 0..<panel.k {
             let b0 = load8(bp)
             let b1 = load8(bp + 8)
             let b2 = load8(bp + 16)
@@ -308,22 +291,47 @@ public enum MatrixMultiply {
                 c32 = c32.addingProduct(s, b2)
             }
         }
-        let r = out.residual
-        let o = out.residualOffsets
-        finish3(c00, c01, c02, bias, out.c.0, mode, r, o.0)
-        if rows > 1 { finish3(c10, c11, c12, bias, out.c.1, mode, r, o.1) }
-        if rows > 2 { finish3(c20, c21, c22, bias, out.c.2, mode, r, o.2) }
-        if rows > 3 { finish3(c30, c31, c32, bias, out.c.3, mode, r, o.3) }
+        finish3(c00, c01, c02, panel, cursor.next())
+        if rows > 1 { finish3(c10, c11, c12, panel, cursor.next()) }
+        if rows > 2 { finish3(c20, c21, c22, panel, cursor.next()) }
+        if rows > 3 { finish3(c30, c31, c32, panel, cursor.next()) }
     }
 
     /// Finishes one 24-wide row.
     @inline(__always)
     private static func finish3(
-        _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ bias: UnsafePointer<Float>,
-        _ out: UnsafeMutablePointer<Float>, _ mode: Int, _ residual: UnsafePointer<Float>?, _ offset: Int
+        _ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ panel: Panel, _ offset: Int
     ) {
-        finish(v0, bias, out, mode: mode, residual, offset)
-        finish(v1, bias + 8, out + 8, mode: mode, residual, offset + 8)
-        finish(v2, bias + 16, out + 16, mode: mode, residual, offset + 16)
+        finish(v0, panel, column: 0, offset: offset)
+        finish(v1, panel, column: 8, offset: offset)
+        finish(v2, panel, column: 16, offset: offset)
     }
+}
+
+/// A microkernel tile's height as a type, so each height is compiled as its own specialisation.
+protocol TileRows { static var count: Int { get } }
+enum Rows1: TileRows { static var count: Int { 1 } }
+enum Rows2: TileRows { static var count: Int { 2 } }
+enum Rows3: TileRows { static var count: Int { 3 } }
+enum Rows4: TileRows { static var count: Int { 4 } }
+enum Rows5: TileRows { static var count: Int { 5 } }
+enum Rows6: TileRows { static var count: Int { 6 } }
+
+// Debug builds compile each file on its own, so a helper from another file is a real call per
+// vector there (four times slower kernels in `swift test`); the hot loops keep file-local copies.
+@inline(__always)
+private func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
+/// `min(max(x, 0), 6)` lane by lane, as `vmaxps` + a blend (the generic `pointwiseMin`/`Max` are
+/// not inlined and run lane by lane).
+@inline(__always)
+private func relu6(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    x.replacing(with: 0, where: x .< 0).replacing(with: 6, where: x .> 6)
 }

@@ -27,16 +27,19 @@ public struct PointwiseConvolution: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - rows: the pixels to compute.
+    ///   - panels: the output-channel panels to compute (`0..<filters.view.panelCount`; all by default).
     ///   - input: `inputs` floats per pixel, pixels contiguous.
     ///   - output: where pixel 0 goes; `layout` places the others.
     ///   - layout: the output's row layout.
     ///   - epilogue: bias, bias + ReLU6, or bias + a residual laid out like the output.
     public func run(
-        rows: Range<Int>, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        rows: Range<Int>, panels: Range<Int>? = nil, input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>,
         layout: MatrixMultiply.Layout, epilogue: Epilogue
     ) {
         MatrixMultiply.run(
-            rows: rows, a: input, lda: filters.rows, b: filters, bias: bias.baseAddress, c: output,
+            rows: rows, panels: panels, a: input, lda: filters.rows, b: filters.view, bias: bias.baseAddress,
+            c: output,
             layout: layout,
             epilogue: epilogue)
     }

@@ -23,17 +23,17 @@ public final class EfficientNetLite0 {
     public let identity: ModelIdentity
     /// The most images one call can embed.
     public let maxBatch: Int
+    /// The threads one image's work is split over (the caller's included).
+    public var threads: Int { team.count }
     /// The preprocessing used by the `rgb:` entry points.
     public let preprocessor: ImagePreprocessor
 
-    private let stem: PointwiseConvolution
-    private let stemGeometry: (pad: Int, size: Int)
+    private let team: ThreadTeam
     private let blocks: [InvertedResidual]
     private let head: PointwiseConvolution
     private let classifier: PointwiseConvolution
 
     private let input: AlignedBuffer
-    private let columns: AlignedBuffer
     private let activations: (AlignedBuffer, AlignedBuffer)
     private let workspace: AlignedBuffer
     private let zeroRow: AlignedBuffer
@@ -45,9 +45,15 @@ public final class EfficientNetLite0 {
     ///   - files: where the model is.
     ///   - maxBatch: the largest batch one call accepts.
     ///   - normalization: the input normalisation for the `rgb:` entry points.
+    ///   - threads: threads to split each image's work over, the caller's included. One (the
+    ///     default) keeps the network on the calling thread and leaves other cores to audio;
+    ///     helpers spin briefly after each layer and then sleep.
     /// - Throws: `VisionError` when the weights are missing, truncated, or not EfficientNet-Lite0's.
-    public init(files: ModelFiles, maxBatch: Int = 1, normalization: Normalization = .tensorflow) throws {
+    public init(
+        files: ModelFiles, maxBatch: Int = 1, normalization: Normalization = .tensorflow, threads: Int = 1
+    ) throws {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
+        precondition(threads >= 1, "threads must be at least 1")
         let file = try SafeTensorsFile(contentsOf: files.weights)
         let blockCount = Set(file.tensors.keys.compactMap { Self.blockIndex(of: $0) }).count
         guard blockCount == Lite0Architecture.blocks.count else {
@@ -57,15 +63,20 @@ public final class EfficientNetLite0 {
         }
         let size = Lite0Architecture.inputSize
         let stemPadding = Lite0Architecture.samePadding(size: size, kernel: 3, stride: 2)
-        stem = try FoldedWeights.dense(
+        let stem = try FoldedWeights.dense(
             file, convolution: "_conv_stem", batchNorm: "_bn0", inputs: 3,
             outputs: Lite0Architecture.stemChannels,
             kernelSize: 3)
-        stemGeometry = (stemPadding.before, stemPadding.output)
+        let patches = Im2Col(
+            height: size, width: size, channels: 3, kernelSize: 3, stride: 2, padBefore: stemPadding.before,
+            outputHeight: stemPadding.output, outputWidth: stemPadding.output)
         var side = stemPadding.output
         var blocks: [InvertedResidual] = []
         for (index, spec) in Lite0Architecture.blocks.enumerated() {
-            let block = try FoldedWeights.block(file, index: index, block: spec, inputSize: side)
+            // The first block has no expansion layer: the stem takes its place, fused into it.
+            let block = try FoldedWeights.block(
+                file, index: index, block: spec, inputSize: side,
+                precededBy: index == 0 ? .convolution(stem, patches: patches) : .identity)
             side = block.geometry.outputHeight
             blocks.append(block)
         }
@@ -99,17 +110,34 @@ public final class EfficientNetLite0 {
         self.maxBatch = maxBatch
         preprocessor = ImagePreprocessor(outputSize: size, normalization: normalization)
 
-        let stemPixels = stemPadding.output * stemPadding.output
-        let largestActivation = max(
-            stemPixels * Lite0Architecture.stemChannels,
-            blocks.map { $0.geometry.outputHeight * $0.geometry.outputWidth * $0.geometry.outputChannels }
-                .max()!)
+        let largestActivation = blocks.map {
+            $0.geometry.outputHeight * $0.geometry.outputWidth * $0.geometry.outputChannels
+        }.max()!
         input = AlignedBuffer(count: Self.inputFloats)
-        columns = AlignedBuffer(count: stemPixels * stem.inputs)
         activations = (AlignedBuffer(count: largestActivation), AlignedBuffer(count: largestActivation))
-        workspace = AlignedBuffer(count: blocks.map(\.workspaceFloats).max()!)
+        workspace = AlignedBuffer(count: blocks.map { $0.workspaceFloats(threads: threads) }.max()!)
+        team = ThreadTeam(count: threads)
         zeroRow = AlignedBuffer(count: blocks.map(\.zeroRowFloats).max()!)
         headOutput = AlignedBuffer(count: side * side * Lite0Architecture.headChannels)
+    }
+
+    /// The network's matrix products for one image, in order: (rows, inner dimension, columns) of
+    /// the stem (over im2col rows), every expansion and projection, the head and the classifier.
+    public var matrixShapes: [(rows: Int, inner: Int, columns: Int)] {
+        var shapes: [(Int, Int, Int)] = []
+        for (index, block) in blocks.enumerated() {
+            let g = block.geometry
+            if index == 0 {
+                shapes.append((g.height * g.width, 27, g.expandedChannels))
+            } else if g.expandedChannels != g.inputChannels {
+                shapes.append((g.height * g.width, g.inputChannels, g.expandedChannels))
+            }
+            shapes.append((g.outputHeight * g.outputWidth, g.expandedChannels, g.outputChannels))
+        }
+        let last = blocks.last!.geometry
+        shapes.append((last.outputHeight * last.outputWidth, last.outputChannels, Self.embeddingSize))
+        shapes.append((1, Self.embeddingSize, Self.classCount))
+        return shapes
     }
 
     /// Embeds one RGB24 image of any size (preprocessed as `preprocessor` describes).
@@ -177,38 +205,38 @@ public final class EfficientNetLite0 {
         _ images: UnsafePointer<Float>, batch: Int, embeddings: UnsafeMutablePointer<Float>,
         logits: UnsafeMutablePointer<Float>?
     ) {
-        let size = Lite0Architecture.inputSize
-        let stemPixels = stemGeometry.size * stemGeometry.size
         for n in 0..<batch {
-            Im2Col.run(
-                input: images + n * Self.inputFloats, height: size, width: size, channels: 3, kernelSize: 3,
-                stride: 2, padTop: stemGeometry.pad, padLeft: stemGeometry.pad,
-                outputHeight: stemGeometry.size,
-                outputWidth: stemGeometry.size, output: columns.baseAddress)
-            var current = activations.0.baseAddress
-            var next = activations.1.baseAddress
-            stem.run(
-                rows: 0..<stemPixels, input: columns.baseAddress, output: current,
-                layout: .contiguous(stem.outputs), epilogue: .biasReLU6)
-            for block in blocks {
+            var current = images + n * Self.inputFloats
+            var next = activations.0.baseAddress
+            for (index, block) in blocks.enumerated() {
                 block.run(
-                    input: current, output: next, workspace: workspace.baseAddress,
+                    team: team, input: current, output: next, workspace: workspace.baseAddress,
                     zeroRow: zeroRow.baseAddress)
-                swap(&current, &next)
+                // The image is only read; from then on the two activation buffers alternate.
+                current = UnsafePointer(next)
+                next = index % 2 == 0 ? activations.1.baseAddress : activations.0.baseAddress
             }
             let pixels = blocks.last!.geometry.outputHeight * blocks.last!.geometry.outputWidth
-            head.run(
-                rows: 0..<pixels, input: current, output: headOutput.baseAddress,
-                layout: .contiguous(head.outputs),
-                epilogue: .biasReLU6)
+            let last = current
+            team.run { member in
+                let rows = ThreadTeam.share(0..<pixels, member, of: team.count)
+                head.run(
+                    rows: rows, input: last, output: headOutput.baseAddress,
+                    layout: .contiguous(head.outputs),
+                    epilogue: .biasReLU6)
+            }
             GlobalAveragePool.run(
                 input: headOutput.baseAddress, pixels: pixels, channels: Self.embeddingSize,
                 output: embeddings + n * Self.embeddingSize)
         }
         guard let logits else { return }
-        classifier.run(
-            rows: 0..<batch, input: embeddings, output: logits, layout: .contiguous(Self.classCount),
-            epilogue: .bias)
+        // One row per image: split the columns instead (the weights are most of the traffic).
+        team.run { member in
+            classifier.run(
+                rows: 0..<batch,
+                panels: ThreadTeam.share(0..<classifier.filters.view.panelCount, member, of: team.count),
+                input: embeddings, output: logits, layout: .contiguous(Self.classCount), epilogue: .bias)
+        }
     }
 
     private static func check(_ found: Int, _ expected: Int, _ what: String) throws {

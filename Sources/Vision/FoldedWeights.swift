@@ -67,10 +67,13 @@ enum FoldedWeights {
     ///   - index: the block's position.
     ///   - block: its published geometry.
     ///   - inputSize: the side of its input feature map.
+    ///   - precededBy: for a block without an expansion layer, what produces its depthwise input
+    ///     instead (the stem, for the first block); the input itself by default.
     /// - Returns: the block.
     /// - Throws: `VisionError` when a tensor is missing, misshapen or unexpected.
     static func block(
-        _ file: SafeTensorsFile, index: Int, block: Lite0Architecture.Block, inputSize: Int
+        _ file: SafeTensorsFile, index: Int, block: Lite0Architecture.Block, inputSize: Int,
+        precededBy substitute: InvertedResidual.Expansion = .identity
     ) throws -> InvertedResidual {
         let p = "_blocks.\(index)."
         let hasExpansion = block.expansion != 1
@@ -85,10 +88,11 @@ enum FoldedWeights {
         }
         let expand =
             hasExpansion
-            ? try dense(
-                file, convolution: p + "_expand_conv", batchNorm: p + "_bn0", inputs: block.inputChannels,
-                outputs: block.expandedChannels)
-            : nil
+            ? InvertedResidual.Expansion.pointwise(
+                try dense(
+                    file, convolution: p + "_expand_conv", batchNorm: p + "_bn0", inputs: block.inputChannels,
+                    outputs: block.expandedChannels))
+            : substitute
         let depthwise = try Self.depthwise(
             file, convolution: p + "_depthwise_conv", batchNorm: p + "_bn1", channels: block.expandedChannels,
             kernelSize: block.kernelSize)

@@ -8,7 +8,9 @@ import TestSupport
 import Testing
 
 /// The live engine with real parts: the model, a corpus from `../shared/media`, the paced sink.
-@Suite struct LiveEngineTests {
+/// One engine at a time: each runs a vision thread and a real-time audio thread, and eight at once
+/// would starve the rest of the suite on two cores.
+@Suite(.serialized) struct LiveEngineTests {
     let corpus: SoundscapeCorpus
 
     init() throws {

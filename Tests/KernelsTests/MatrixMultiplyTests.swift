@@ -34,7 +34,8 @@ import Testing
                 epilogue.apply(to: &expected, rows: c.m, channels: c.n, bias: bias)
                 var ours = [Float](repeating: .nan, count: c.m * c.n)
                 MatrixMultiply.run(
-                    rows: 0..<c.m, a: a, lda: c.k, b: packed, bias: bias, c: &ours, layout: .contiguous(c.n),
+                    rows: 0..<c.m, a: a, lda: c.k, b: packed.view, bias: bias, c: &ours,
+                    layout: .contiguous(c.n),
                     epilogue: epilogue)
                 #expect(maxAbsoluteDifference(ours, expected) < 1e-4 * Float(c.k).squareRoot(), "\(epilogue)")
             }
@@ -50,12 +51,12 @@ import Testing
         let packed = b.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: k, columns: n) }
         var dense = [Float](repeating: 0, count: m * n)
         MatrixMultiply.run(
-            rows: 0..<m, a: a, lda: k, b: packed, bias: bias, c: &dense, layout: .contiguous(n),
+            rows: 0..<m, a: a, lda: k, b: packed.view, bias: bias, c: &dense, layout: .contiguous(n),
             epilogue: .bias)
         let segments = (m + segment - 1) / segment
         var gapped = [Float](repeating: -7, count: segments * stride)
         MatrixMultiply.run(
-            rows: 0..<m, a: a, lda: k, b: packed, bias: bias, c: &gapped,
+            rows: 0..<m, a: a, lda: k, b: packed.view, bias: bias, c: &gapped,
             layout: .init(ldc: n, segmentRows: segment, segmentStride: stride), epilogue: .bias)
         for row in 0..<m {
             let at = (row / segment) * stride + (row % segment) * n

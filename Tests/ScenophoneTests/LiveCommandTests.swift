@@ -4,7 +4,8 @@ import TestSupport
 import Testing
 
 /// `scenophone live` end to end: a video played in real time into the paced null sink.
-@Suite struct LiveCommandTests {
+/// One at a time, like the engine tests: each session runs a vision and a real-time audio thread.
+@Suite(.serialized) struct LiveCommandTests {
     let film = Paths.media.appendingPathComponent("video/tears_of_steel_battle.webm")
 
     @Test func playsAVideoIntoThePacedSinkAndRecordsIt() throws {

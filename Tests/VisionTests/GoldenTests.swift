@@ -49,7 +49,14 @@ import Testing
         #expect(logitError <= 1e-3, "\(photo): logits differ by \(logitError)")
     }
 
-    @Test func aBatchGivesTheSameResultsAsSingleImages() throws {
+    /// The four photos in one batch, on one thread and split over two.
+    @Test(arguments: [1, 2])
+    func aBatchMatchesTheReference(threads: Int) throws {
+        let network =
+            threads == 1
+            ? self.network
+            : try EfficientNetLite0(
+                files: ModelFiles.locate(directory: Paths.modelDirectory), maxBatch: 4, threads: threads)
         let inputs = try Self.photos.flatMap { try Self.goldenInput($0) }
         var features = [Float](repeating: 0, count: 4 * 1280)
         var logits = [Float](repeating: 0, count: 4 * 1000)
@@ -65,8 +72,12 @@ import Testing
                 features[(i * 1280)..<((i + 1) * 1280)], try Self.golden(photo, "features"))
             let logitError = maxAbsoluteDifference(
                 logits[(i * 1000)..<((i + 1) * 1000)], try Self.golden(photo, "logits"))
-            #expect(featureError <= 1e-3, "\(photo) in a batch: features differ by \(featureError)")
-            #expect(logitError <= 1e-3, "\(photo) in a batch: logits differ by \(logitError)")
+            #expect(
+                featureError <= 1e-3,
+                "\(photo) in a batch on \(threads) threads: features differ by \(featureError)")
+            #expect(
+                logitError <= 1e-3,
+                "\(photo) in a batch on \(threads) threads: logits differ by \(logitError)")
         }
     }
 

@@ -34,6 +34,11 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
     @Flag(help: "Skip ONNX Runtime and time Scenophone alone.")
     var noBaseline = false
 
+    @Flag(
+        help: "Also time each of the network's matrix products with the microkernels and with OpenBLAS sgemm."
+    )
+    var kernels = false
+
     @Flag(help: "Keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE as they are.")
     var keepOpenblasEnvironment = false
 
@@ -73,7 +78,10 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
             noBaseline
             ? nil
             : try OnnxRuntimeBaseline(python: python, script: baselineScript, checkpoint: files.checkpoint)
-        let network = try EfficientNetLite0(files: files)
+        // OpenBLAS is not on the network's path; parked at one thread, its workers never spin.
+        BLAS.setThreads(1)
+        var networks: [Int: EfficientNetLite0] = [:]
+        for count in Set(threads) { networks[count] = try EfficientNetLite0(files: files, threads: count) }
         let input = Self.randomInput()
         var report = VisionBenchmarkReport(
             processor: ProcessorUsage.processorName(), processors: ProcessorUsage.processorCount,
@@ -86,7 +94,7 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
         if !json { report.printHeader() }
         for round in 1...rounds {
             for count in threads {
-                let ours = try measure(network, input: input, threads: count)
+                let ours = try measure(networks[count]!, input: input)
                 let theirs = try baseline?.measure(threads: count, iterations: iterations, warmup: warmup)
                 let row = VisionBenchmarkReport.Measurement(
                     round: round, threads: count, scenophoneMs: ours.median, scenophoneP10Ms: ours.p10,
@@ -95,6 +103,9 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
                 report.measurements.append(row)
                 if !json { report.printMeasurement(row) }
             }
+        }
+        if kernels {
+            report.kernels = MatrixKernelComparison.measure(shapes: networks[threads[0]]!.matrixShapes)
         }
         report.loadAverageAfter = ProcessorUsage.loadAverage()
         report.summarise(threads: threads)
@@ -109,9 +120,8 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
 
     /// Median, 10th and 90th percentile latency in milliseconds, and the CPU time other threads used.
     private func measure(
-        _ network: EfficientNetLite0, input: [Float], threads: Int
+        _ network: EfficientNetLite0, input: [Float]
     ) throws -> (median: Double, p10: Double, p90: Double, otherThreadsCPU: Double) {
-        BLAS.setThreads(threads)
         var embedding = [Float](repeating: 0, count: EfficientNetLite0.embeddingSize)
         var logits = [Float](repeating: 0, count: EfficientNetLite0.classCount)
         var times: [Double] = []
@@ -126,10 +136,7 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
                     for _ in 0..<iterations {
                         let start = clock.now
                         try network.embed(preprocessed: x, count: 1, into: e, logits: l)
-                        let elapsed = clock.now - start
-                        times.append(
-                            Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds)
-                                * 1e3)
+                        times.append((clock.now - start).milliseconds)
                     }
                 }
             }

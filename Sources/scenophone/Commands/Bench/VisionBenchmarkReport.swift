@@ -35,6 +35,8 @@ struct VisionBenchmarkReport: Codable {
     var warmup: Int
     var measurements: [Measurement]
     var summary: [Summary]
+    /// Per matrix product, microkernels against OpenBLAS (with `--kernels`).
+    var kernels: [MatrixKernelComparison]?
 
     mutating func summarise(threads: [Int]) {
         summary = threads.map { count in
@@ -74,6 +76,22 @@ struct VisionBenchmarkReport: Codable {
     }
 
     func printSummary() {
+        if let kernels {
+            print(
+                "matrix products (rows × inner × columns), thread CPU ms, best of 5: microkernels, OpenBLAS sgemm + epilogue, ratio"
+            )
+            for row in kernels {
+                print(
+                    String(
+                        format: "  %5d × %4d × %4d  %7.4f ms  %7.4f ms  %5.2f", row.rows, row.inner,
+                        row.columns,
+                        row.microkernelMs, row.openblasMs, row.microkernelMs / row.openblasMs))
+            }
+            let ours = kernels.reduce(0) { $0 + $1.microkernelMs }
+            let theirs = kernels.reduce(0) { $0 + $1.openblasMs }
+            print(
+                String(format: "  total              %7.4f ms  %7.4f ms  %5.2f", ours, theirs, ours / theirs))
+        }
         print(
             "load average after: \(loadAverageAfter.map { String(format: "%.2f", $0) }.joined(separator: " "))"
         )
