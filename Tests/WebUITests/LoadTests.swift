@@ -37,12 +37,11 @@ extension LiveServerTests {
                     viewer.startCounting()
                     viewers.append(viewer)
                 }
-                let camera = try await connectedClient(port: port, role: "camera")
-                camera.startCounting()
+                let camera = try await PremaskedCamera(port: port, messages: frames)
                 let sending = Task {
-                    var sequence: UInt32 = 0
+                    var sequence = 0
                     while !Task.isCancelled {
-                        camera.send(binary: frames[Int(sequence / 10) % frames.count])
+                        await camera.send(sequence / 10)
                         sequence += 1
                         try? await Task.sleep(for: .milliseconds(100))
                     }
@@ -60,10 +59,11 @@ extension LiveServerTests {
                         "viewer \(index): gap \(tally.longestGap) ending at +\(tally.longestGapEnded.map { $0 - started } ?? .zero)"
                     )
                 }
-                for viewer in viewers + [camera] { _ = await viewer.close() }
-                return (report, replaced, tallies, hub.rejections)
+                camera.close()
+                for viewer in viewers { _ = await viewer.close() }
+                return (report, replaced, tallies, hub.rejections, hub.framesReceived)
             }
-            let (report, replaced, tallies, rejections) = outcome
+            let (report, replaced, tallies, rejections, cameraFrames) = outcome
             print("load: \(report); \(replaced) frames replaced while waiting (latest wins)")
             print(
                 "viewers: states \(tallies.map(\.states).min() ?? 0)–\(tallies.map(\.states).max() ?? 0) each, "
@@ -75,6 +75,8 @@ extension LiveServerTests {
             #expect(report.framesAnalysed > 0)
             #expect(replaced > 0, "frames never waited for the vision loop")
             #expect(rejections.isEmpty, "clients were refused: \(rejections)")
+            // The camera's frames reached the engine at (nearly) the page's 10 a second.
+            #expect(Double(cameraFrames) > seconds * 8, "\(cameraFrames) camera frames in \(seconds) s")
             // Every viewer kept getting state (15 a second are sent; a slow viewer may skip some).
             for (index, tally) in tallies.enumerated() {
                 #expect(Double(tally.states) > seconds * 5, "viewer \(index) got \(tally.states) states")
