@@ -6,6 +6,9 @@ import Testing
 @Suite(.serialized) struct ServeCommandTests {
     /// Where the browser test leaves its screenshots (inside `.build`, which git ignores).
     static let artifacts = Paths.packageRoot.appendingPathComponent(".build/artifacts")
+    /// How long `serve` may take to start listening: seconds alone, minutes when the whole suite starts
+    /// at once on two cores (a server that fails exits, and the wait ends at once).
+    static let startup = Duration.seconds(600)
 
     /// Starts `serve` in browser-audio mode and returns it with its page's address.
     ///
@@ -16,7 +19,7 @@ import Testing
         let server = try BackgroundProcess(
             Paths.scenophoneExecutable,
             ["serve", "--corpus", corpus.path, "--audio", "browser", "--port", "\(port)", "--json"])
-        let line = try await server.waitForLine(timeout: .seconds(120)) { $0.hasPrefix("{") }
+        let line = try await server.waitForLine(timeout: Self.startup) { $0.hasPrefix("{") }
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let url = try #require((object["urls"] as? [String])?.first)
         return (server, url)
@@ -133,7 +136,7 @@ import Testing
             Paths.scenophoneExecutable,
             ["serve", "--corpus", corpus.url.path, "--audio", "browser", "--host", "0.0.0.0", "--port", "0"],
             environment: ["XDG_CONFIG_HOME": home.url.path])
-        let link = try await server.waitForLine(timeout: .seconds(120)) { $0.contains("https://") }
+        let link = try await server.waitForLine(timeout: Self.startup) { $0.contains("https://") }
         _ = try await server.waitForLine(timeout: .seconds(10)) { $0.contains("Ctrl-C") }
         let url = link.trimmingCharacters(in: .whitespaces)
         #expect(url.contains("?token="))
@@ -161,6 +164,17 @@ import Testing
         let token = try runScenophone(["serve", "--corpus", "x", "--host", "0.0.0.0", "--token", "short"])
         #expect(token.status != 0)
         #expect(token.standardError.contains("access token"))
+    }
+
+    @Test func aMissingSoundCardOffersTheBrowserInstead() throws {
+        let corpus = try SoundscapeCorpus.shared()
+        let result = try runScenophone([
+            "serve", "--corpus", corpus.url.path, "--device", "scenophone_no_such_device", "--port", "0",
+        ])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("cannot use ALSA device 'scenophone_no_such_device'"))
+        #expect(result.standardError.contains("--audio browser"))
+        #expect(result.standardError.split(separator: "\n").count == 1)
     }
 
     /// Writes terminal half-block art (two modules per character, top and bottom) as a PGM picture,

@@ -348,6 +348,12 @@
     return sources[index] ? sources[index].name : `source ${index}`;
   }
 
+  // A still stands for its whole recording: a time within it would mean nothing.
+  function isStill(index) {
+    const sources = app.welcome ? app.welcome.overview.sources : [];
+    return sources[index] ? sources[index].kind === 'still' : false;
+  }
+
   const cardPool = [];
   function showNearest(nearest) {
     const container = $('nearest');
@@ -370,7 +376,7 @@
       card.querySelector('.dot').style.setProperty('--dot', colour(item.source));
       card.querySelector('.rank').textContent = `#${i + 1}`;
       card.querySelector('.label').textContent = sourceName(item.source);
-      card.querySelector('.time').textContent = formatTime(item.time);
+      card.querySelector('.time').textContent = isStill(item.source) ? 'still' : formatTime(item.time);
       card.querySelector('.distance').textContent = `d ${item.distance.toFixed(1)}`;
       card.dataset.source = String(item.source);
     });

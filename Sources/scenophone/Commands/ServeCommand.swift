@@ -60,20 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The PEM private key of --certificate.")
     var key: String?
 
-    @Option(
-        name: .customLong("idle-timeout"),
-        help: "Seconds without camera frames before the sound fades out.")
-    var idleTimeout = 10.0
+    @OptionGroup var idle: IdleOptions
 
-    @Flag(
-        name: .customLong("keep-last-scene"),
-        help: "Never fade out when the camera stops: keep the last scene.")
-    var keepLastScene = false
-
-    @Option(
-        name: .customLong("model-dir"),
-        help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
-    var modelDirectory: String?
+    @OptionGroup var model: ModelOptions
 
     @Flag(
         help:
@@ -83,7 +72,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0…65535") }
-        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be > 0 seconds") }
         guard (certificate == nil) == (key == nil) else {
             throw ValidationError("give --certificate and --key together")
         }
@@ -91,21 +79,17 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+        let files = try model.locate()
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let loopback = WebUIConfiguration(host: host).isLoopback
         let security = try loopback ? nil : NetworkSecurity(token: token, certificate: certificate, key: key)
 
         let format = AudioFormat.standard
-        let sink: any AudioSink =
-            switch audio {
-            case .device: try ALSASink(device: device, format: format)
-            case .browser: try PacedNullSink(format: format)
-            }
+        let sink = try makeSink(format: format)
         // Two seconds of the output for the pages that listen; the engine drops a block that does not fit.
         let stream = SampleRing(capacity: 2 * format.sampleRate * format.channels)
         var parameters = LiveParameters()
-        parameters.idleTimeout = keepLastScene ? nil : idleTimeout
+        parameters.idleTimeout = idle.timeout
         let engine = try LiveEngine(
             corpus: corpus, model: files, sink: sink, parameters: parameters,
             options: LiveOptions(taps: [stream]))
@@ -133,6 +117,22 @@ struct ServeCommand: AsyncParsableCommand {
         let underruns = engine.sinkStatistics.underruns
         if !json {
             Swift.print("Stopped. \(underruns) underrun\(underruns == 1 ? "" : "s") on \(sink.name).")
+        }
+    }
+
+    /// The sink `--audio` asks for; a missing sound card suggests `--audio browser`.
+    private func makeSink(format: AudioFormat) throws -> any AudioSink {
+        switch audio {
+        case .browser:
+            return try PacedNullSink(format: format)
+        case .device:
+            do {
+                return try ALSASink(device: device, format: format)
+            } catch {
+                guard error.isMissingDevice else { throw error }
+                throw AdvisedError(
+                    error, advice: "or let only the browsers play the sound ('--audio browser')")
+            }
         }
     }
 }

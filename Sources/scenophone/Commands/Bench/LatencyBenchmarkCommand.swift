@@ -42,10 +42,7 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Rounds; the vision-alone baseline is timed before each.")
     var rounds = 3
 
-    @Option(
-        name: .customLong("model-dir"),
-        help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
-    var modelDirectory: String?
+    @OptionGroup var model: ModelOptions
 
     @Flag(help: "Print the results as JSON.")
     var json = false
@@ -58,7 +55,7 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+        let files = try model.locate()
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let side = corpus.model.inputSize
         let frames =
