@@ -41,13 +41,19 @@ final class MappedFile: @unchecked Sendable {
 }
 
 /// A block of floats aligned to 64 bytes, freed with the last reference.
+///
+/// Large blocks are aligned to 2 MiB and marked for transparent huge pages: filling 512 MB of
+/// embeddings then takes 256 page faults instead of 131 072.
 final class AlignedFloats: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<Float>
     let count: Int
 
     init(count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * 4, alignment: 64)
+        let bytes = max(1, count) * 4
+        let huge = 2 << 20
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: bytes >= 2 * huge ? huge : 64)
+        if bytes >= 2 * huge { madvise(raw, bytes / huge * huge, MADV_HUGEPAGE) }
         pointer = raw.bindMemory(to: Float.self, capacity: max(1, count))
     }
 

@@ -35,7 +35,17 @@ public enum MediaProbe {
         } catch {
             throw MediaIOError.unreadable(url, reason: "ffprobe's report could not be parsed: \(error)")
         }
-        return report.info(for: url)
+        let info = report.info(for: url)
+        // ffprobe guesses a format from the name alone for some image types (a text file called
+        // notes.png is "png" with a 0×0 picture); with nothing else in the file, that is not media.
+        if info.video == nil, info.audio == nil,
+            let sizeless = report.streams?.first(where: { $0.codec_type == "video" })
+        {
+            let codec = sizeless.codec_name ?? "video"
+            throw MediaIOError.unreadable(
+                url, reason: "its \(codec) picture has no size: not a valid \(codec) file")
+        }
+        return info
     }
 
     /// Throws unless `url` names an existing, non-empty regular file.

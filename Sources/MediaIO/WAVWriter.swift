@@ -75,10 +75,15 @@ public final class WAVWriter {
         }
         switch format {
         case .float32:
-            for sample in samples {
-                let bits = sample.bitPattern.littleEndian
-                withUnsafeBytes(of: bits) { buffer.append(contentsOf: $0) }
-            }
+            #if _endian(little)
+                // WAV is little-endian like the host: the samples' bytes go in as they are.
+                buffer.append(contentsOf: UnsafeRawBufferPointer(samples))
+            #else
+                for sample in samples {
+                    let bits = sample.bitPattern.littleEndian
+                    withUnsafeBytes(of: bits) { buffer.append(contentsOf: $0) }
+                }
+            #endif
         case .int16:
             for sample in samples {
                 let scaled = ((sample.isNaN ? 0 : sample) * 32768).rounded()

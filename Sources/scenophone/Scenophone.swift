@@ -13,8 +13,7 @@ struct Scenophone: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IndexCommand.self, InfoCommand.self, SourcesCommand.self, ClassifyCommand.self, LiveCommand.self,
-            ServeCommand.self,
-            BenchCommand.self,
+            IndexCommand.self, InfoCommand.self, SourcesCommand.self, RenderCommand.self, DemoCommand.self,
+            LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
         ])
 }

@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TestSupport
 import Testing
 
 @Suite struct NearestFrameSearchTests {
@@ -71,6 +72,61 @@ import Testing
         }
     }
 
+    /// Embeddings near a 16-dimensional subspace, with a little noise in every direction, the way
+    /// CNN features concentrate their variance.
+    private func structured(count: Int, dimension: Int, seed: UInt64) -> [Float] {
+        var generator = SplitMix(seed: seed)
+        let rank = 16
+        let axes = (0..<rank * dimension).map { _ in Float(generator.unit() - 0.5) }
+        var data = [Float](repeating: 2, count: count * dimension)
+        for row in 0..<count {
+            for axis in 0..<rank {
+                let weight = Float(generator.unit() * 4 - 2)
+                for i in 0..<dimension { data[row * dimension + i] += weight * axes[axis * dimension + i] }
+            }
+            for i in 0..<dimension { data[row * dimension + i] += Float(generator.unit() - 0.5) * 0.2 }
+        }
+        return data
+    }
+
+    @Test func projectedSearchKeepsTheNearestFramesExact() {
+        let dimension = 128
+        let count = 2_000
+        let data = structured(count: count, dimension: dimension, seed: 6)
+        data.withUnsafeBufferPointer { buffer in
+            let exact = NearestFrameSearch(
+                embeddings: buffer, dimension: dimension, owner: nil, precision: .exact)
+            let projected = NearestFrameSearch(
+                embeddings: buffer, dimension: dimension, owner: nil, precision: .projected(dimensions: 24))
+            #expect(projected.projectedDimensions == 24 && exact.projectedDimensions == nil)
+            #expect(projected.explainedVariance > 0.9)
+            var generator = SplitMix(seed: 7)
+            for _ in 0..<10 {
+                let frame = Int(generator.next() % UInt64(count))
+                let query = data[frame * dimension..<(frame + 1) * dimension].map {
+                    $0 + Float(generator.unit() - 0.5) * 0.5
+                }
+                let expected = exact.nearest(to: query, count: 10)
+                let found = projected.nearest(to: query, count: 10)
+                #expect(found.map(\.frame) == expected.map(\.frame))
+                #expect(
+                    zip(found, expected).allSatisfy { abs($0.distance - $1.distance) < 1e-4 * $1.distance })
+                // All distances: exact for the nearest, estimates within 10% for the rest.
+                var all = [Float](repeating: 0, count: count)
+                var reference = [Float](repeating: 0, count: count)
+                query.withUnsafeBufferPointer { q in
+                    all.withUnsafeMutableBufferPointer { projected.distances(to: q, into: $0) }
+                    reference.withUnsafeMutableBufferPointer { exact.distances(to: q, into: $0) }
+                }
+                #expect(expected.allSatisfy { abs(all[$0.frame] - $0.distance) < 1e-4 * $0.distance })
+                let worst = zip(all, reference).map { abs($0 - $1) / $1 }.max() ?? 0
+                #expect(worst < 0.1)
+            }
+            let own = Array(data[5 * dimension..<6 * dimension])
+            #expect(projected.nearest(to: own, count: 1) == [Neighbor(frame: 5, distance: 0)])
+        }
+    }
+
     @Test func emptyCorpusFindsNothing() {
         let search = NearestFrameSearch(
             embeddings: UnsafeBufferPointer(start: nil, count: 0), dimension: 8, owner: nil)
@@ -79,20 +135,7 @@ import Testing
     }
 }
 
-/// A small deterministic generator, so failures reproduce.
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
+extension SplitMix {
+    /// Uniform in [0, 1), with double precision.
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

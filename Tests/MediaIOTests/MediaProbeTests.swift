@@ -48,6 +48,20 @@ import Testing
         #expect("\(error)".contains("notes.mp4"))
     }
 
+    /// ffprobe reports a 0×0 png stream for any file named .png; that must not pass as an empty image.
+    @Test func textRenamedAsPictureIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.file("notes.png")
+        try "shopping list: bread, milk\n".write(to: url, atomically: true, encoding: .utf8)
+        let error = try #require(throws: MediaIOError.self) { try MediaProbe.probe(url) }
+        guard case .unreadable(let named, let reason) = error else {
+            Issue.record("expected .unreadable, got \(error)")
+            return
+        }
+        #expect(named == url)
+        #expect(reason.contains("not a valid png file"))
+    }
+
     @Test func emptyFileAndDirectoryAreRefused() throws {
         let directory = try TemporaryDirectory()
         let empty = directory.file("empty.mp4")

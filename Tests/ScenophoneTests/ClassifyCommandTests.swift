@@ -67,7 +67,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let text = directory.file("notes.png")
         try "not a picture at all\n".write(to: text, atomically: true, encoding: .utf8)
-        try expectFailure(["classify", text.path], mentioning: [text.path, "not an image"])
+        try expectFailure(["classify", text.path], mentioning: [text.path, "not a media file"])
     }
 
     @Test func aMissingModelSaysHowToInstallIt() throws {

@@ -60,17 +60,57 @@ import Testing
         #expect(unknown.status != 0 && unknown.standardError.contains("no source named 'clip'"))
     }
 
-    /// A corpus whose embeddings come from other weights is refused: nothing is added to it.
+    /// A corpus indexed with other weights (the installed model with its stem convolution scaled,
+    /// as a fine-tune would change it, and its own checkpoint hash) is refused by the installed
+    /// model: nothing is added to it.
     @Test func corpusOfAnotherModelIsRefused() throws {
         let directory = try TemporaryDirectory()
-        let url = try makeCorpus(in: directory)
-        try rewriteManifest(url) { $0.replacingOccurrences(of: "579344248a93e230", with: "0123456789abcdef") }
-        #expect(try infoJSON(url)["frameCount"] as? Int == 3)
-        let clip = directory.file("clip.mkv").path
-        let added = try runScenophone(["sources", "add", url.path, "again=\(clip)"])
+        let clip = directory.file("clip.mkv")
+        try MediaFixtures.makeCountingClip(at: clip, seconds: 3)
+        let otherModel = try otherWeights(in: directory)
+        let url = directory.file("c.scenophone")
+        let indexed = try runScenophone(["index", clip.path, "-o", url.path, "--model-dir", otherModel.path])
+        try #require(indexed.status == 0, "\(indexed.standardError)")
+        let model = try #require(try infoJSON(url)["model"] as? [String: Any])
+        #expect(model["weightsSHA256"] as? String == Self.otherHash)
+
+        let added = try runScenophone(["sources", "add", url.path, "again=\(clip.path)"])
         #expect(added.status != 0)
         #expect(added.standardError.contains("c.scenophone") && added.standardError.contains("re-index it"))
-        #expect(added.standardError.contains("0123456789ab"))
+        #expect(added.standardError.contains(String(Self.otherHash.prefix(12))))
+        #expect(try infoJSON(url)["frameCount"] as? Int == 3)
+        let withOther = try runScenophone(
+            ["sources", "add", url.path, "again=\(clip.path)", "--model-dir", otherModel.path])
+        #expect(withOther.status == 0, "\(withOther.standardError)")
+    }
+
+    private static let otherHash = String(repeating: "0123456789abcdef", count: 4)
+
+    /// Writes a model directory whose weights differ from the installed ones.
+    private func otherWeights(in directory: TemporaryDirectory) throws -> URL {
+        let model = directory.file("other-model")
+        try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Paths.modelDirectory.appendingPathComponent("imagenet_classes.txt"),
+            to: model.appendingPathComponent("imagenet_classes.txt"))
+        var weights = try Data(
+            contentsOf: Paths.modelDirectory.appendingPathComponent("efficientnet-lite0.safetensors"))
+        let headerLength = weights.prefix(8).enumerated().reduce(0) {
+            $0 | Int($1.element) << (8 * $1.offset)
+        }
+        // The same number of hex digits, so every offset stays where it was.
+        let header = String(decoding: weights[8..<(8 + headerLength)], as: UTF8.self)
+        let installedHash = try #require(header.firstMatch(of: /"source_sha256":"([0-9a-f]{64})"/)?.output.1)
+        weights.replaceSubrange(
+            8..<(8 + headerLength),
+            with: Data(header.replacingOccurrences(of: installedHash, with: Self.otherHash).utf8))
+        // `_conv_stem.weight` is the first tensor: 32×3×3×3 floats at the start of the data.
+        weights.withUnsafeMutableBytes { bytes in
+            let stem = (bytes.baseAddress! + 8 + headerLength).assumingMemoryBound(to: Float.self)
+            for i in 0..<(32 * 27) { stem[i] *= 1.25 }
+        }
+        try weights.write(to: model.appendingPathComponent("efficientnet-lite0.safetensors"))
+        return model
     }
 
     @Test(arguments: ["manifest", "frames", "audio"])
@@ -91,19 +131,5 @@ import Testing
         #expect(result.status != 0)
         #expect(result.standardError.contains("c.scenophone") && result.standardError.contains("damaged"))
         if part == "audio" { #expect(try runScenophone(["info", url.path]).status == 0) }
-    }
-
-    /// Replaces text in the manifest's payload and re-seals it with a correct checksum.
-    private func rewriteManifest(_ url: URL, _ change: (String) -> String) throws {
-        let manifest = url.appendingPathComponent("manifest.json")
-        let text = try String(contentsOf: manifest, encoding: .utf8)
-        let prefix = "{\"sha256\":\"" + String(repeating: "0", count: 64) + "\",\"manifest\":"
-        let payload = change(String(text.dropFirst(prefix.count).dropLast(2)))
-        let payloadFile = url.deletingLastPathComponent().appendingPathComponent("payload")
-        try payload.write(to: payloadFile, atomically: true, encoding: .utf8)
-        let digest = try run("sha256sum", [payloadFile.path]).standardOutput.prefix(64)
-        try ("{\"sha256\":\"\(digest)\",\"manifest\":" + payload + "}\n").write(
-            to: manifest, atomically: true, encoding: .utf8)
-        try FileManager.default.removeItem(at: payloadFile)
     }
 }

@@ -21,7 +21,6 @@ import Testing
             writing = isWriting()
         }
         try #require(writing && process.isRunning, "index should be writing frames when killed")
-        usleep(300_000)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
@@ -42,7 +41,9 @@ import Testing
 
     private func longClip(in directory: TemporaryDirectory) throws -> URL {
         let clip = directory.file("long.mkv")
-        try MediaFixtures.makeCountingClip(at: clip, seconds: 40, fps: 30, width: 320, height: 180)
+        // 600 frames to embed at --fps 10. Blobs are written in 1 MiB steps, so the frames blob
+        // first grows after 204 embeddings: a third of the way, when the test kills it.
+        try MediaFixtures.makeCountingClip(at: clip, seconds: 60, fps: 10)
         return clip
     }
 

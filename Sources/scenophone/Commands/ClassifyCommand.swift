@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MediaIO
 import Vision
 
 /// `scenophone classify IMAGE…`: what EfficientNet-Lite0 sees in each picture.
@@ -36,6 +37,10 @@ struct ClassifyCommand: AsyncParsableCommand {
         help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
     var modelDirectory: String?
 
+    /// Pictures beyond 8192 px a side are scaled down by ffmpeg while decoding, so a huge image
+    /// costs at most 200 MB of pixels; the network sees a 224 px crop either way.
+    static let largestPicture = FrameScaling.fit(width: 8192, height: 8192)
+
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image file") }
         guard (1...1000).contains(top) else { throw ValidationError("--top must be between 1 and 1000") }
@@ -48,9 +53,10 @@ struct ClassifyCommand: AsyncParsableCommand {
         let preprocessor = ImagePreprocessor(normalization: normalization)
         var inputs: [(path: String, width: Int, height: Int, input: [Float])] = []
         for path in images {
-            let picture = try ImageFileDecoder.decode(URL(fileURLWithPath: path))
+            let picture = try VideoFrameReader.readStill(
+                URL(fileURLWithPath: path), scaling: Self.largestPicture)
             var input = [Float](repeating: 0, count: EfficientNetLite0.inputFloats)
-            try picture.rgb.withUnsafeBufferPointer { rgb in
+            try picture.pixels.withUnsafeBufferPointer { rgb in
                 try input.withUnsafeMutableBufferPointer { out in
                     try preprocessor.run(rgb: rgb, width: picture.width, height: picture.height, into: out)
                 }

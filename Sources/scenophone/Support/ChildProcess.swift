@@ -1,6 +1,6 @@
 import Foundation
 
-/// Runs a program to completion and collects its output (ffmpeg, the ONNX Runtime baseline).
+/// Runs a program to completion and collects its output (the ONNX Runtime baseline, demo media).
 enum ChildProcess {
     /// What the program printed and how it ended.
     struct Output {
@@ -39,17 +39,5 @@ enum ChildProcess {
         return Output(
             status: process.terminationStatus, standardOutput: outputData,
             standardError: String(decoding: errorData, as: UTF8.self))
-    }
-
-    /// The first executable called `name` on the `PATH`.
-    ///
-    /// - Parameter name: the program's name.
-    /// - Returns: its location, or `nil` if it is not installed.
-    static func find(_ name: String) -> URL? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").lazy.map {
-            URL(fileURLWithPath: String($0)).appendingPathComponent(name)
-        }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 }

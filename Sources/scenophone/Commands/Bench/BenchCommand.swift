@@ -11,5 +11,8 @@ struct BenchCommand: AsyncParsableCommand {
             alternately, several rounds, and reports medians and the ratio. Build with \
             `swift build -c release` first; debug builds are not representative.
             """,
-        subcommands: [VisionBenchmarkCommand.self, LatencyBenchmarkCommand.self])
+        subcommands: [
+            VisionBenchmarkCommand.self, CorpusBenchmarkCommand.self, IndexBenchmarkCommand.self,
+            SynthBenchmarkCommand.self, LatencyBenchmarkCommand.self,
+        ])
 }

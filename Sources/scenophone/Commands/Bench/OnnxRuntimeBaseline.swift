@@ -86,18 +86,6 @@ struct OnnxRuntimeBaseline {
     }
 
     private static func findScript() -> URL? {
-        let starts = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
-        ]
-        for start in starts {
-            var directory = start.standardizedFileURL
-            while directory.path != "/" {
-                let candidate = directory.appendingPathComponent("shared/bench/ort_baseline.py")
-                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-                directory.deleteLastPathComponent()
-            }
-        }
-        return nil
+        SharedDirectory.find("bench/ort_baseline.py")
     }
 }

@@ -1,0 +1,91 @@
+/// The vision side of the synthesizer's input: turns each frame's distances to the corpus into the
+/// smoothed distribution over corpus frames that the grains are drawn from.
+///
+/// Holds the frames' time weights (span length × source weight, muted sources 0), the mapping, the
+/// smoother and every buffer, allocated once: ``update(distances:time:)`` allocates nothing. Not
+/// thread-safe: one vision thread owns it.
+public final class ProbabilityMap {
+    /// The map from distances to probabilities; changes apply from the next update.
+    public var mapping: DistanceMapping
+    /// The number of corpus frames.
+    public let frameCount: Int
+    private var timeWeights: [Double]
+    private let mapped: UnsafeMutableBufferPointer<Double>
+    private let scratch: UnsafeMutableBufferPointer<Float>
+    private var smoother: ProbabilitySmoother
+
+    /// Creates a map for a sound bank.
+    ///
+    /// - Parameters:
+    ///   - bank: the audio the frames stand for (its sources' weights and mutes apply).
+    ///   - mapping: the distance map.
+    ///   - timeConstant: the smoothing time constant in seconds.
+    /// - Throws: ``SynthError/invalidParameter(_:)`` for a bad mapping or time constant.
+    public init(bank: SoundBank, mapping: DistanceMapping = DistanceMapping(), timeConstant: Double = 0.1)
+        throws
+    {
+        try mapping.validate()
+        try Self.validate(timeConstant: timeConstant)
+        self.mapping = mapping
+        frameCount = bank.frames.count
+        timeWeights = bank.frameTimeWeights()
+        mapped = .allocate(capacity: frameCount)
+        mapped.initialize(repeating: 0)
+        scratch = .allocate(capacity: frameCount)
+        scratch.initialize(repeating: 0)
+        smoother = ProbabilitySmoother(count: frameCount, timeConstant: timeConstant)
+    }
+
+    deinit {
+        mapped.deallocate()
+        scratch.deallocate()
+    }
+
+    /// The smoothing time constant in seconds; changes apply from the next update.
+    public var timeConstant: Double {
+        get { smoother.timeConstant }
+        set { smoother.timeConstant = newValue }
+    }
+
+    /// Checks a smoothing time constant.
+    ///
+    /// - Parameter timeConstant: seconds, in [0, 10].
+    /// - Throws: ``SynthError/invalidParameter(_:)`` when it is out of range.
+    public static func validate(timeConstant: Double) throws {
+        guard timeConstant >= 0, timeConstant <= 10 else {
+            throw SynthError.invalidParameter("smoothing time constant \(timeConstant) s must be in 0…10")
+        }
+    }
+
+    /// Replaces the per-frame time weights after a source's weight or mute changed.
+    ///
+    /// - Parameter bank: the bank with the new weights and mutes (same frames).
+    public func updateWeights(from bank: SoundBank) {
+        precondition(bank.frames.count == frameCount)
+        timeWeights = bank.frameTimeWeights()
+    }
+
+    /// Maps a frame's distances and blends the result into the smoothed distribution.
+    ///
+    /// - Parameters:
+    ///   - distances: one distance per corpus frame.
+    ///   - time: when the frame was seen, in seconds on a steady clock (or the input's timeline).
+    /// - Returns: the smoothed distribution (sums to 1; all zero when every source is muted), valid
+    ///   until the next call.
+    @discardableResult
+    public func update(distances: UnsafeBufferPointer<Float>, time: Double) -> UnsafeBufferPointer<Double> {
+        timeWeights.withUnsafeBufferPointer { weights in
+            _ = mapping.map(distances: distances, timeWeights: weights, into: mapped, scratch: scratch)
+        }
+        return smoother.blend(UnsafeBufferPointer(mapped), at: time)
+    }
+
+    /// The distribution of the last frame before smoothing.
+    public var unsmoothed: UnsafeBufferPointer<Double> { UnsafeBufferPointer(mapped) }
+
+    /// The current smoothed distribution.
+    public var current: UnsafeBufferPointer<Double> { smoother.current }
+
+    /// Forgets the past: the next frame's distribution is taken as it is (a new input).
+    public func reset() { smoother.reset() }
+}
