@@ -62,7 +62,10 @@ func connectedClient(
 ) async throws -> TestWebSocket {
     let client = TestWebSocket(port: port, path: path)
     client.send(json: ["type": "hello", "role": role, "listen": listen])
-    guard await client.next(type: "welcome") != nil else { throw TestFailure("no welcome after hello") }
+    // Generous: with every suite running at once on two cores a welcome can take seconds.
+    guard await client.next(type: "welcome", timeout: .seconds(60)) != nil else {
+        throw TestFailure("no welcome after hello")
+    }
     return client
 }
 
