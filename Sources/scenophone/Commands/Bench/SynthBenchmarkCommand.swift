@@ -1,4 +1,5 @@
 import ArgumentParser
+import COpenBLAS
 import Corpus
 import Foundation
 import Kernels
@@ -123,15 +124,14 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
         try [Double](repeating: 1, count: bank.frames.count).withUnsafeBufferPointer {
             try synth.publish($0, generation: 1, frameTime: 0)
         }
-        var synthesis = Duration.zero
-        let clock = ContinuousClock()
-        let total = try clock.measure {
+        var synthesis = 0.0
+        let total = try BenchmarkClock.seconds {
             try writeWAV(to: url) { buffer, count in
-                synthesis += clock.measure { synth.render(into: buffer, frames: count) }
+                synthesis += BenchmarkClock.seconds { synth.render(into: buffer, frames: count) }
                 synth.drainGrainEvents { _ in }
             }
         }
-        return (total.seconds, synthesis.seconds)
+        return (total, synthesis)
     }
 
     /// Renders `seconds` with the textbook granulator into a WAV; returns the whole time.
@@ -141,9 +141,9 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
     {
         var granulator = NaiveGranulator(
             source: source, sampleRate: sampleRate, parameters: parameters, seed: 7)
-        return try ContinuousClock().measure {
+        return try BenchmarkClock.seconds {
             try writeWAV(to: url) { buffer, count in granulator.render(into: buffer, frames: count) }
-        }.seconds
+        }
     }
 
     /// Streams `seconds` of mono audio, 4096 frames at a time, from `fill` into a float WAV.
@@ -201,16 +201,15 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
         defer { BLAS.setThreads(previousThreads) }
         var results: [SynthBenchmarkReport.Update] = []
         for precision in [NearestFrameSearch.Precision.exact, .projected(dimensions: 128)] {
-            let clock = ContinuousClock()
             var search: NearestFrameSearch?
-            let prepared = clock.measure {
+            let prepared = BenchmarkClock.seconds {
                 search = NearestFrameSearch(
                     embeddings: UnsafeBufferPointer(embeddings), dimension: dimension, owner: nil,
                     precision: precision)
             }
             results.append(
                 try measureUpdate(
-                    search: search!, preparedSeconds: prepared.seconds, bank: bank, embeddings: embeddings,
+                    search: search!, preparedSeconds: prepared, bank: bank, embeddings: embeddings,
                     query: query))
         }
         return results
@@ -226,27 +225,28 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
         var distances = [Float](repeating: 0, count: frames)
         var parts: [(distances: Double, map: Double, alias: Double)] = []
         var reads: [Double] = []
-        let clock = ContinuousClock()
         try query.withUnsafeBufferPointer { q in
             try distances.withUnsafeMutableBufferPointer { d in
                 for update in 0..<(updates + 3) {
                     var sum: Float = 0
-                    let read = clock.measure { sum = Self.sum(UnsafeBufferPointer(embeddings)) }
-                    // The values are positive; using the sum keeps the read from being optimised away.
+                    let read = BenchmarkClock.seconds {
+                        sum = cblas_sasum(Int32(embeddings.count), embeddings.baseAddress, 1)
+                    }
+                    // Using the sum keeps the read from being optimised away.
                     precondition(sum > 0, "the embeddings were not read")
-                    let measured = clock.measure { search.distances(to: q, into: d) }
+                    let measured = BenchmarkClock.seconds { search.distances(to: q, into: d) }
                     var probabilities = UnsafeBufferPointer<Double>(start: nil, count: 0)
-                    let mapped = clock.measure {
+                    let mapped = BenchmarkClock.seconds {
                         probabilities = map.update(
                             distances: UnsafeBufferPointer(d), time: Double(update) / 10)
                     }
-                    let published = try clock.measure {
+                    let published = try BenchmarkClock.seconds {
                         try synth.publish(probabilities, generation: UInt64(update), frameTime: 0)
                     }
                     // The first few warm the caches and page in the buffers.
                     if update >= 3 {
-                        reads.append(read.seconds)
-                        parts.append((measured.seconds, mapped.seconds, published.seconds))
+                        reads.append(read)
+                        parts.append((measured, mapped, published))
                     }
                 }
             }
@@ -268,7 +268,7 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
                 }
             }
         }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] * 1000 }
+        func median(_ values: [Double]) -> Double { BenchmarkClock.median(values) * 1000 }
         return SynthBenchmarkReport.Update(
             search: search.projectedDimensions.map { "projected(\($0))" } ?? "exact", frames: frames,
             blasThreads: 1, openblasCore: BLAS.coreName, preparedSeconds: preparedSeconds,
@@ -278,29 +278,4 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
             totalMs: median(parts.map { $0.distances + $0.map + $0.alias }), readEmbeddingsMs: median(reads),
             embeddingBytes: embeddings.count * MemoryLayout<Float>.size)
     }
-
-    /// The sum of all values, eight lanes at a time in four independent chains.
-    private static func sum(_ values: UnsafeBufferPointer<Float>) -> Float {
-        var lanes = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-        let raw = UnsafeRawPointer(values.baseAddress!)
-        var index = 0
-        while index + 32 <= values.count {
-            lanes.0 += raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-            lanes.1 += raw.loadUnaligned(fromByteOffset: (index + 8) * 4, as: SIMD8<Float>.self)
-            lanes.2 += raw.loadUnaligned(fromByteOffset: (index + 16) * 4, as: SIMD8<Float>.self)
-            lanes.3 += raw.loadUnaligned(fromByteOffset: (index + 24) * 4, as: SIMD8<Float>.self)
-            index += 32
-        }
-        var total = (lanes.0 + lanes.1 + lanes.2 + lanes.3).sum()
-        while index < values.count {
-            total += values[index]
-            index += 1
-        }
-        return total
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

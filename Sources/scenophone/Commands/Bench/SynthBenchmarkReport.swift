@@ -89,10 +89,12 @@ struct SynthBenchmarkReport: Codable {
         for setting in ["paper", "heavy"] {
             let rows = renders.filter { $0.setting == setting }
             guard let first = rows.first else { continue }
-            let ours = seconds / median(rows.map(\.scenophoneSeconds))
-            let synthesis = seconds / median(rows.map(\.synthesisSeconds))
+            let ours = seconds / BenchmarkClock.median(rows.map(\.scenophoneSeconds))
+            let synthesis = seconds / BenchmarkClock.median(rows.map(\.synthesisSeconds))
             let baseline = rows.compactMap(\.baselineSeconds)
-            let theirs = baseline.isEmpty ? "        –" : String(format: "%8.0f×", seconds / median(baseline))
+            let theirs =
+                baseline.isEmpty
+                ? "        –" : String(format: "%8.0f×", seconds / BenchmarkClock.median(baseline))
             let sc = Self.superCollider[setting]!
             print(
                 String(
@@ -142,11 +144,5 @@ struct SynthBenchmarkReport: Codable {
 
     private func loads(_ values: [Double]) -> String {
         values.map { String(format: "%.2f", $0) }.joined(separator: " ")
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1
-            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }
