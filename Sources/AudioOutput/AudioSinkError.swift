@@ -14,6 +14,13 @@ public enum AudioSinkError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A file sink could not write its file.
     case file(path: String, String)
 
+    /// Whether the device could not even be opened (no such device, or no sound card at all): the
+    /// case where a command should offer another way to play.
+    public var isMissingDevice: Bool {
+        if case .alsa(_, let step, _, _) = self { return step == "open" }
+        return false
+    }
+
     public var description: String {
         switch self {
         case .invalidFormat(let what):
@@ -21,10 +28,8 @@ public enum AudioSinkError: Error, Sendable, Equatable, CustomStringConvertible 
         case .alsa(let device, let step, let error, let detail):
             var text = "cannot use ALSA device '\(device)': \(step) failed: \(error)"
             if !detail.isEmpty { text += " (\(detail))" }
-            if step == "open" {
-                text +=
-                    "; this machine may have no sound card: list devices with 'aplay -L', or play "
-                    + "into the paced null sink instead ('--sink null', with '--record FILE.wav' to keep the sound)"
+            if isMissingDevice {
+                text += "; this machine may have no sound card (list devices with 'aplay -L')"
             }
             return text
         case .unsupportedFormat(let device, let what):

@@ -14,6 +14,6 @@ struct Scenophone: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IndexCommand.self, InfoCommand.self, SourcesCommand.self, RenderCommand.self, DemoCommand.self,
-            LiveCommand.self, ClassifyCommand.self, BenchCommand.self,
+            LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
         ])
 }

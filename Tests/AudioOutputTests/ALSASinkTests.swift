@@ -10,9 +10,10 @@ import Testing
         #expect {
             _ = try ALSASink(device: "scenophone_no_such_device")
         } throws: { error in
+            guard (error as? AudioSinkError)?.isMissingDevice == true else { return false }
             let text = "\(error)"
             return text.contains("cannot use ALSA device 'scenophone_no_such_device': open failed")
-                && text.contains("--sink null")
+                && text.contains("aplay -L")
         }
     }
 

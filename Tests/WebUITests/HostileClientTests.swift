@@ -1,3 +1,4 @@
+import AudioOutput
 import Foundation
 import NIOCore
 import NIOWebSocket
@@ -124,8 +125,8 @@ extension LiveServerTests {
             var configuration = LiveHubConfiguration()
             configuration.stallTimeout = .seconds(1)
             configuration.stateRate = 50
-            let tap = AudioTap(channels: 2, minimumCapacity: 1 << 16)
-            try await withLiveServer(hubConfiguration: configuration, audioTap: tap) { port, hub in
+            let ring = SampleRing(capacity: 1 << 17)
+            try await withLiveServer(hubConfiguration: configuration, audioRing: ring) { port, hub in
                 let bystander = try await connectedClient(port: port)
                 let camera = try await connectedClient(port: port, role: "camera")
                 // The stalled client listens to audio and watches previews, and never reads a byte.
@@ -139,7 +140,7 @@ extension LiveServerTests {
                 let silence = [Float](repeating: 0.1, count: 1024)
                 while hub.rejections["stalled"] == nil && ContinuousClock.now - started < .seconds(20) {
                     camera.send(binary: cameraFrame())
-                    for _ in 0..<5 { silence.withUnsafeBufferPointer { tap.write($0) } }
+                    for _ in 0..<5 { _ = silence.withUnsafeBufferPointer { ring.write($0) } }
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 #expect(hub.rejections["stalled"] == 1)

@@ -1,3 +1,4 @@
+import AudioOutput
 import Foundation
 import NIOCore
 import Testing
@@ -81,8 +82,8 @@ extension LiveServerTests {
         }
 
         @Test func listenersReceiveTheAudioStream() async throws {
-            let tap = AudioTap(channels: 2, minimumCapacity: 48_000)
-            try await withLiveServer(audioTap: tap) { port, _ in
+            let ring = SampleRing(capacity: 2 * 48_000 * 2)
+            try await withLiveServer(audioRing: ring) { port, _ in
                 let listener = try await connectedClient(port: port, listen: true)
                 let deaf = try await connectedClient(port: port)
                 // One second of a 440 Hz tone, written at the pace the audio thread would render it.
@@ -92,7 +93,9 @@ extension LiveServerTests {
                 }
                 let writer = Task {
                     for start in stride(from: 0, to: tone.count, by: 1920) {
-                        tone[start..<min(start + 1920, tone.count)].withUnsafeBufferPointer { tap.write($0) }
+                        _ = tone[start..<min(start + 1920, tone.count)].withUnsafeBufferPointer {
+                            ring.write($0)
+                        }
                         try await Task.sleep(for: .milliseconds(20))
                     }
                 }

@@ -128,24 +128,4 @@ import Testing
         }
         #expect(refused)
     }
-
-    @Test func audioTapPassesBlocksInOrderAndDropsWhenFull() {
-        let tap = AudioTap(channels: 2, minimumCapacity: 1000)
-        #expect(tap.capacity == 1024)
-        let block = (0..<512).map { Float($0) }
-        block.withUnsafeBufferPointer { tap.write($0) }
-        block.withUnsafeBufferPointer { tap.write($0) }
-        #expect(tap.available == 512)
-        // The ring holds 1024 frames; a third 256-frame block does not fit.
-        block.withUnsafeBufferPointer { tap.write($0) }
-        block.withUnsafeBufferPointer { tap.write($0) }
-        block.withUnsafeBufferPointer { tap.write($0) }
-        #expect(tap.available == 1024)
-        #expect(tap.droppedBlocks == 1)
-        let out = UnsafeMutablePointer<Float>.allocate(capacity: 2048)
-        defer { out.deallocate() }
-        #expect(tap.read(into: out, maximumFrames: 300) == 300)
-        #expect(out[0] == 0 && out[511] == 511 && out[512] == 0 && out[599] == 87)
-        #expect(tap.available == 724)
-    }
 }

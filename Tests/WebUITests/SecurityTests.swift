@@ -140,6 +140,13 @@ extension LiveServerTests {
             #expect(text.standardOutput.contains("DNS:localhost"))
             #expect(text.standardOutput.contains("IP Address:127.0.0.1"))
             #expect(text.standardOutput.contains("TLS Web Server Authentication"))
+            let fingerprint = try run(
+                "openssl",
+                [
+                    "x509", "-noout", "-fingerprint", "-sha256", "-in",
+                    tlsDirectory.appendingPathComponent("certificate.pem").path,
+                ])
+            #expect(fingerprint.standardOutput.contains(try #require(third.fingerprint)))
         }
 
         @Test func brokenCertificateFilesAreNamed() throws {

@@ -1,3 +1,4 @@
+import AudioOutput
 import HummingbirdWebSocket
 import NIOCore
 import NIOWebSocket
@@ -127,7 +128,7 @@ final class ClientConnection: Sendable {
     func runSender(_ outbound: WebSocketOutboundWriter) async {
         for await _ in wakeups {
             while let item = next() {
-                writeStartedAt.store(MonotonicClock.nanoseconds(), ordering: .relaxed)
+                writeStartedAt.store(MonotonicClock.now(), ordering: .relaxed)
                 defer { writeStartedAt.store(-1, ordering: .relaxed) }
                 do {
                     switch item {

@@ -1,3 +1,4 @@
+import AudioOutput
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -13,7 +14,7 @@ import Synchronization
 public final class LiveHub: Service, Sendable {
     let engine: any SceneEngine
     let configuration: LiveHubConfiguration
-    let audioTap: AudioTap?
+    let audioRing: SampleRing?
     let logger: Logger
 
     private let registry = Mutex(Registry())
@@ -34,15 +35,16 @@ public final class LiveHub: Service, Sendable {
     /// - Parameters:
     ///   - engine: turns frames into sound and describes what it does.
     ///   - configuration: rates and limits.
-    ///   - audioTap: the rendered audio, for pages that listen; nil when audio is not streamed.
+    ///   - audioRing: a copy of the rendered audio (interleaved, `configuration.audioChannels` wide), for
+    ///     pages that listen; nil when audio is not streamed.
     ///   - logger: where connections and rejections are logged.
     public init(
-        engine: any SceneEngine, configuration: LiveHubConfiguration = .init(), audioTap: AudioTap? = nil,
+        engine: any SceneEngine, configuration: LiveHubConfiguration = .init(), audioRing: SampleRing? = nil,
         logger: Logger = Logger(label: "scenophone.web")
     ) {
         self.engine = engine
         self.configuration = configuration
-        self.audioTap = audioTap
+        self.audioRing = audioRing
         self.logger = logger
     }
 
@@ -67,8 +69,8 @@ public final class LiveHub: Service, Sendable {
                 await self.tick(every: 1 / self.configuration.previewRate) { self.broadcastPreview() }
             }
             group.addTask { await self.tick(every: 0.25) { self.closeStalledClients() } }
-            if let tap = audioTap {
-                group.addTask { await self.streamAudio(from: tap) }
+            if let ring = audioRing {
+                group.addTask { await self.streamAudio(from: ring) }
             }
         }
     }
@@ -93,7 +95,7 @@ public final class LiveHub: Service, Sendable {
 
     private func broadcastState() {
         var state = engine.snapshot()
-        let now = MonotonicClock.nanoseconds()
+        let now = MonotonicClock.now()
         state.cameraActive = registry.withLock { $0.cameraID != nil && now - $0.lastFrameAt < 1_000_000_000 }
         let clients = greetedClients()
         guard !clients.isEmpty else { return }
@@ -113,7 +115,7 @@ public final class LiveHub: Service, Sendable {
     }
 
     private func closeStalledClients() {
-        let now = MonotonicClock.nanoseconds()
+        let now = MonotonicClock.now()
         let limit =
             Int64(configuration.stallTimeout.components.seconds) * 1_000_000_000
             + configuration.stallTimeout.components.attoseconds / 1_000_000_000
@@ -129,21 +131,22 @@ public final class LiveHub: Service, Sendable {
         }
     }
 
-    /// Drains the tap in 20 ms chunks, converts them to 16-bit PCM, and offers them to listeners.
-    private func streamAudio(from tap: AudioTap) async {
-        let frames = configuration.audioChunkFrames
+    /// Drains the ring in 20 ms chunks, converts them to 16-bit PCM, and offers them to listeners.
+    private func streamAudio(from ring: SampleRing) async {
+        let channels = configuration.audioChannels
+        let samples = configuration.audioChunkFrames * channels
         await cancelWhenGracefulShutdown {
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: frames * tap.channels)
+            let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: samples)
             defer { scratch.deallocate() }
             var sequence: UInt32 = 0
             while !Task.isCancelled {
-                while tap.available >= frames {
-                    _ = tap.read(into: scratch, maximumFrames: frames)
+                while ring.available >= samples {
+                    _ = ring.read(into: scratch)
                     let listeners = self.greetedClients().filter(\.isListening)
                     guard !listeners.isEmpty else { continue }
                     let message = AudioChunkMessage.encode(
-                        sequence: sequence, sampleRate: self.configuration.sampleRate, channels: tap.channels,
-                        samples: UnsafeBufferPointer(start: scratch, count: frames * tap.channels))
+                        sequence: sequence, sampleRate: self.configuration.sampleRate, channels: channels,
+                        samples: UnsafeBufferPointer(scratch))
                     sequence &+= 1
                     for client in listeners { client.offerAudio(message) }
                 }
@@ -225,7 +228,8 @@ public final class LiveHub: Service, Sendable {
                     try handle(parsed, from: client)
                     toldNotCamera = false
                 case .binary(let buffer):
-                    let now = MonotonicClock.nanoseconds()
+                    // The whole message is in: this is the frame's arrival, for the latency figures.
+                    let now = MonotonicClock.now()
                     guard limiter.admit(at: now) else {
                         throw ProtocolViolation.flood(
                             "more than \(Int(configuration.maximumFrameRate)) camera frames per second")
@@ -241,7 +245,7 @@ public final class LiveHub: Service, Sendable {
                         }
                         continue
                     }
-                    engine.submit(frame, arrival: .now)
+                    engine.submit(frame, arrival: now)
                     var preview = buffer
                     preview.setBytes(CameraFrameMessage.previewMagic, at: preview.readerIndex)
                     registry.withLock {
@@ -318,7 +322,9 @@ public final class LiveHub: Service, Sendable {
             inputSide: engine.inputSide, frameRate: configuration.frameRate,
             maximumFrameRate: configuration.maximumFrameRate, overview: engine.overview,
             parameters: engine.parameters,
-            audio: .init(sampleRate: configuration.sampleRate, channels: audioTap?.channels ?? 0),
+            audio: .init(
+                sampleRate: configuration.sampleRate,
+                channels: audioRing == nil ? 0 : configuration.audioChannels),
             serverOutput: configuration.serverOutput, role: client.role)
     }
 }

@@ -16,6 +16,8 @@ public struct LiveHubConfiguration: Sendable {
     public var audioChunkFrames = 960
     /// Sample rate of the audio stream.
     public var sampleRate = 48_000
+    /// Interleaved channels in the audio ring (the sink's channel count).
+    public var audioChannels = 2
 
     public init() {}
 }

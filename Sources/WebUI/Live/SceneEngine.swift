@@ -13,8 +13,9 @@ public protocol SceneEngine: AnyObject, Sendable {
     ///
     /// - Parameters:
     ///   - frame: RGB24 pixels, `inputSide` square.
-    ///   - arrival: when the last byte of the frame arrived, for latency figures.
-    func submit(_ frame: CameraFrameMessage, arrival: ContinuousClock.Instant)
+    ///   - arrival: when the last byte of the frame arrived (`MonotonicClock.now()`, CLOCK_MONOTONIC
+    ///     nanoseconds), for the latency figures.
+    func submit(_ frame: CameraFrameMessage, arrival: Int64)
 
     /// The inside view now: nearest frames, p(t), grains since the previous call, labels, level.
     ///

@@ -8,7 +8,7 @@ public struct SceneState: Encodable, Equatable, Sendable {
     /// The camera client's own sequence number and capture time of that frame, echoed for its display.
     public var frameSequence: UInt32?
     public var captureTime: Double?
-    /// Milliseconds from the frame's arrival until its p(t) was published.
+    /// Milliseconds from that frame's arrival until its p(t) reached the audio thread.
     public var visionMilliseconds: Double?
     /// The nearest corpus frames, nearest first.
     public var nearest: [NearestFrame]

@@ -306,6 +306,8 @@
 
   const grains = [];
   let distribution = [];
+  let lastEchoed = null;
+  let roundTrip = null;
 
   function onState(state) {
     app.state = state;
@@ -320,7 +322,14 @@
     const audience = state.audience || {};
     $('stat-audience').textContent = `${audience.viewers || 0} connected · ${audience.listeners || 0} listening`;
     $('stat-frames').textContent = state.cameraActive ? `camera live · frame ${state.frame ?? '–'}` : 'no camera';
-    if (state.visionMilliseconds != null) $('stat-latency').textContent = `vision ${state.visionMilliseconds.toFixed(1)} ms`;
+    let latency = state.visionMilliseconds != null ? `frame → p(t) ${state.visionMilliseconds.toFixed(0)} ms` : '';
+    // The camera page sees its own frames come back: capture → server → p(t) → this state.
+    if (app.role === 'camera' && state.captureTime != null && state.frameSequence !== lastEchoed) {
+      lastEchoed = state.frameSequence;
+      roundTrip = performance.now() - state.captureTime;
+    }
+    if (app.role === 'camera' && roundTrip != null) latency += ` · round trip ${roundTrip.toFixed(0)} ms`;
+    $('stat-latency').textContent = latency;
     $('stat-underruns').textContent = `server underruns ${state.underruns}`;
     if (wantListen) {
       const a = app.audio;
@@ -337,6 +346,12 @@
   function sourceName(index) {
     const sources = app.welcome ? app.welcome.overview.sources : [];
     return sources[index] ? sources[index].name : `source ${index}`;
+  }
+
+  // A still stands for its whole recording: a time within it would mean nothing.
+  function isStill(index) {
+    const sources = app.welcome ? app.welcome.overview.sources : [];
+    return sources[index] ? sources[index].kind === 'still' : false;
   }
 
   const cardPool = [];
@@ -361,7 +376,7 @@
       card.querySelector('.dot').style.setProperty('--dot', colour(item.source));
       card.querySelector('.rank').textContent = `#${i + 1}`;
       card.querySelector('.label').textContent = sourceName(item.source);
-      card.querySelector('.time').textContent = formatTime(item.time);
+      card.querySelector('.time').textContent = isStill(item.source) ? 'still' : formatTime(item.time);
       card.querySelector('.distance').textContent = `d ${item.distance.toFixed(1)}`;
       card.dataset.source = String(item.source);
     });

@@ -3,7 +3,9 @@
 // Chunks arrive over the WebSocket at irregular times; this processor keeps a ring of about two
 // seconds, starts playing once `targetMs` of audio is buffered, fades out (holding the last sample)
 // when the buffer runs dry instead of clicking, and plays slightly fast, one dropped sample in 64,
-// when the buffer grows past its target, so sender and sound-card clocks never drift apart.
+// when the buffer grows past its target, so sender and sound-card clocks never drift apart. After a
+// burst (the network held audio back, then delivered it at once) it dips for a few milliseconds and
+// skips ahead to the target rather than stay late.
 'use strict';
 
 class ScenophonePlayer extends AudioWorkletProcessor {
@@ -17,7 +19,8 @@ class ScenophonePlayer extends AudioWorkletProcessor {
     this.count = 0;
     this.target = Math.round((sampleRate * (settings.targetMs || 120)) / 1000);
     this.catchUpAbove = this.target + Math.round(sampleRate * 0.05);
-    this.hardLimit = Math.round(sampleRate * 1.5);
+    this.skipAbove = this.target + Math.round(sampleRate * 0.3);
+    this.skipping = false;
     this.playing = false;
     this.gain = 0;
     this.last = [0, 0];
@@ -43,12 +46,7 @@ class ScenophonePlayer extends AudioWorkletProcessor {
       this.count++;
     }
     this.stats.received += frames;
-    if (this.count > this.hardLimit) {
-      const skip = this.count - this.target;
-      this.readIndex = (this.readIndex + skip) % this.capacity;
-      this.count -= skip;
-      this.stats.dropped += skip;
-    }
+    if (this.count > this.skipAbove) this.skipping = true;
   }
 
   process(inputs, outputs) {
@@ -60,6 +58,14 @@ class ScenophonePlayer extends AudioWorkletProcessor {
     for (let i = 0; i < frames; i++) {
       let l = this.last[0];
       let r = this.last[1];
+      if (this.skipping && this.gain === 0) {
+        // Faded out: jump to the target fill, then fade back in below.
+        const skip = Math.max(0, this.count - this.target);
+        this.readIndex = (this.readIndex + skip) % this.capacity;
+        this.count -= skip;
+        this.stats.dropped += skip;
+        this.skipping = false;
+      }
       if (this.playing && this.count > 0) {
         l = this.ring[0][this.readIndex];
         r = this.ring[1][this.readIndex];
@@ -70,7 +76,7 @@ class ScenophonePlayer extends AudioWorkletProcessor {
           this.count--;
           this.stats.dropped++;
         }
-        this.gain = Math.min(1, this.gain + 1 / 256);
+        this.gain = this.skipping ? Math.max(0, this.gain - 1 / 128) : Math.min(1, this.gain + 1 / 256);
         this.stats.played++;
       } else {
         if (this.playing) {

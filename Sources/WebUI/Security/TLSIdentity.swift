@@ -99,6 +99,12 @@ public struct TLSIdentity: Sendable {
         return (identity, true)
     }
 
+    /// The SHA-256 fingerprint of the (first) certificate, as browsers show it: `AB:CD:…`.
+    public var fingerprint: String? {
+        guard let document = try? PEMDocument(pemString: certificatePEM) else { return nil }
+        return SHA256.hash(data: document.derBytes).map { String(format: "%02X", $0) }.joined(separator: ":")
+    }
+
     /// The NIOSSL server configuration presenting this identity.
     ///
     /// - Returns: a TLS 1.2+ server configuration.

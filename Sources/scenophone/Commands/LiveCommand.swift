@@ -61,21 +61,12 @@ struct LiveCommand: AsyncParsableCommand {
         name: .customLong("buffer-periods"), help: "Periods in the device buffer (latency = period × this).")
     var bufferPeriods = AudioFormat.standard.bufferPeriods
 
-    @Option(
-        name: .customLong("idle-timeout"),
-        help: "Seconds without frames before the sound fades out.")
-    var idleTimeout = 10.0
-
-    @Flag(name: .customLong("keep-last-scene"), help: "Never fade out when frames stop: keep the last scene.")
-    var keepLastScene = false
+    @OptionGroup var idle: IdleOptions
 
     @Option(help: "Seed of the grain randomness (random by default).")
     var seed: UInt64?
 
-    @Option(
-        name: .customLong("model-dir"),
-        help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
-    var modelDirectory: String?
+    @OptionGroup var model: ModelOptions
 
     @Flag(help: "Print the final report as JSON.")
     var json = false
@@ -86,7 +77,6 @@ struct LiveCommand: AsyncParsableCommand {
         }
         if let duration, !(duration > 0) { throw ValidationError("--duration must be > 0 seconds") }
         guard visionFPS > 0, visionFPS <= 60 else { throw ValidationError("--vision-fps must be in (0, 60]") }
-        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be > 0 seconds") }
         if let record, !record.lowercased().hasSuffix(".wav") {
             throw ValidationError("--record writes a WAV file: give a name ending in .wav, not '\(record)'")
         }
@@ -98,16 +88,12 @@ struct LiveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+        let files = try model.locate()
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let reader = try openReader()
-        let audioSink: any AudioSink =
-            switch sink {
-            case .alsa: try ALSASink(device: device, format: format)
-            case .null: try PacedNullSink(format: format)
-            }
+        let audioSink = try makeSink()
         var parameters = LiveParameters()
-        parameters.idleTimeout = keepLastScene ? nil : idleTimeout
+        parameters.idleTimeout = idle.timeout
         let engine = try LiveEngine(
             corpus: corpus, model: files, sink: audioSink, parameters: parameters,
             options: LiveOptions(seed: seed, recording: record.map { URL(fileURLWithPath: $0) }))
@@ -136,6 +122,25 @@ struct LiveCommand: AsyncParsableCommand {
             print(try report.json())
         } else {
             print(report.text)
+        }
+    }
+
+    /// The sink `--sink` asks for; a missing sound card suggests the null sink.
+    private func makeSink() throws -> any AudioSink {
+        switch sink {
+        case .null:
+            return try PacedNullSink(format: format)
+        case .alsa:
+            do {
+                return try ALSASink(device: device, format: format)
+            } catch {
+                guard error.isMissingDevice else { throw error }
+                throw AdvisedError(
+                    error,
+                    advice:
+                        "or play into the paced null sink instead ('--sink null', with '--record FILE.wav' to keep the sound)"
+                )
+            }
         }
     }
 

@@ -9,12 +9,19 @@ struct ModelOptions: ParsableArguments {
         help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
     var modelDirectory: String?
 
+    /// Finds the model's files.
+    ///
+    /// - Returns: the weights, labels and checkpoint locations.
+    /// - Throws: `VisionError` when the model is missing (saying to run `scripts/setup`).
+    func locate() throws -> ModelFiles {
+        try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+    }
+
     /// Loads EfficientNet-Lite0.
     ///
     /// - Returns: the network.
     /// - Throws: `VisionError` when the model is missing (saying to run `scripts/setup`) or damaged.
     func loadNetwork() throws -> EfficientNetLite0 {
-        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
-        return try EfficientNetLite0(files: files)
+        try EfficientNetLite0(files: locate())
     }
 }

@@ -1,3 +1,4 @@
+import AudioOutput
 import Foundation
 import Hummingbird
 import Logging
@@ -13,17 +14,17 @@ import WebUI
 ///   - tls: a certificate to serve HTTPS with.
 ///   - silenceTimeout: how long a connection may send nothing.
 ///   - hubConfiguration: rates and limits.
-///   - audioTap: audio to stream to listening pages.
+///   - audioRing: audio to stream to listening pages (stereo).
 ///   - body: the test, given the port and the hub.
 func withLiveServer<Value: Sendable>(
     engine: any SceneEngine = ScriptedSceneEngine(), token: AccessToken? = nil, tls: TLSIdentity? = nil,
     silenceTimeout: Duration = .seconds(45), hubConfiguration: LiveHubConfiguration = .init(),
-    audioTap: AudioTap? = nil,
+    audioRing: SampleRing? = nil,
     _ body: @Sendable @escaping (_ port: Int, _ hub: LiveHub) async throws -> Value
 ) async throws -> Value {
     var logger = Logger(label: "test-server")
     logger.logLevel = .critical
-    let hub = LiveHub(engine: engine, configuration: hubConfiguration, audioTap: audioTap, logger: logger)
+    let hub = LiveHub(engine: engine, configuration: hubConfiguration, audioRing: audioRing, logger: logger)
     // Tests bind loopback, but a token or TLS makes the server behave as it does on the network.
     let configuration = WebUIConfiguration(
         host: "127.0.0.1", port: 0, token: token, tls: tls, silenceTimeout: silenceTimeout)
@@ -69,4 +70,25 @@ func connectedClient(
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A camera frame message made from a picture as the page would make it: the centre square,
+/// scaled to the network's input (nearest neighbour here; the page's canvas smooths).
+func cameraFrame(from pixels: [UInt8], width: Int, height: Int, side: Int = 224, sequence: UInt32 = 0)
+    -> ByteBuffer
+{
+    let crop = min(width, height)
+    let left = (width - crop) / 2
+    let top = (height - crop) / 2
+    var scaled = [UInt8](repeating: 0, count: side * side * 3)
+    for y in 0..<side {
+        let sourceY = top + y * crop / side
+        for x in 0..<side {
+            let sourceX = left + x * crop / side
+            for channel in 0..<3 {
+                scaled[(y * side + x) * 3 + channel] = pixels[(sourceY * width + sourceX) * 3 + channel]
+            }
+        }
+    }
+    return CameraFrameMessage(sequence: sequence, width: side, height: side, pixels: scaled).encoded()
 }

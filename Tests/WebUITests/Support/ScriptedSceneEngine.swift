@@ -26,7 +26,7 @@ final class ScriptedSceneEngine: SceneEngine {
     var submittedFrames: [CameraFrameMessage] { state.withLock { $0.frames } }
     var appliedUpdates: [ParameterUpdate] { state.withLock { $0.updates } }
 
-    func submit(_ frame: CameraFrameMessage, arrival: ContinuousClock.Instant) {
+    func submit(_ frame: CameraFrameMessage, arrival: Int64) {
         state.withLock { $0.frames.append(frame) }
     }
 

@@ -7,9 +7,39 @@ import NIOSSL
 import NIOWebSocket
 import Synchronization
 
-/// Messages received and not yet taken, and whether the connection has ended.
+/// Messages received and not yet taken, and whether the connection has ended; or, once counting,
+/// only how many state messages came and the longest wait between two.
 private final class Inbox: Sendable {
-    let state = Mutex((messages: [WebSocketMessage](), finished: false))
+    struct Contents {
+        var messages: [WebSocketMessage] = []
+        var finished = false
+        var counting = false
+        var tally = TestWebSocket.Tally()
+    }
+    let state = Mutex(Contents())
+
+    func received(_ message: WebSocketMessage) {
+        let now = ContinuousClock.now
+        state.withLock { contents in
+            guard contents.counting else {
+                contents.messages.append(message)
+                return
+            }
+            switch message {
+            case .text(let text) where text.contains(#""type":"state""#):
+                contents.tally.states += 1
+                if let last = contents.tally.lastState {
+                    if now - last > contents.tally.longestGap {
+                        contents.tally.longestGap = now - last
+                        contents.tally.longestGapEnded = now
+                    }
+                }
+                contents.tally.lastState = now
+            case .text: contents.tally.otherTexts += 1
+            case .binary: contents.tally.binaries += 1
+            }
+        }
+    }
 }
 
 /// A WebSocket client for tests, driven step by step: connect, send, await the next message.
@@ -56,14 +86,28 @@ final class TestWebSocket: Sendable {
                         // The test is done with this client: close as a browser would.
                         try await outbound.close(.normalClosure, reason: nil)
                     }
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        inbox.state.withLock { $0.messages.append(message) }
-                    }
+                    for try await message in inbound.messages(maxSize: 1 << 20) { inbox.received(message) }
                     group.cancelAll()
                 }
             }
         }
     }
+
+    /// What a counting client has seen.
+    struct Tally: Sendable {
+        var states = 0
+        var otherTexts = 0
+        var binaries = 0
+        var lastState: ContinuousClock.Instant?
+        var longestGap = Duration.zero
+        var longestGapEnded: ContinuousClock.Instant?
+    }
+
+    /// From now on, count messages instead of keeping them (for long load tests).
+    func startCounting() { inbox.state.withLock { $0.counting = true } }
+
+    /// What has been counted since `startCounting()`.
+    var tally: Tally { inbox.state.withLock { $0.tally } }
 
     func send(text: String) { outgoing.yield(.text(text)) }
     func send(binary: ByteBuffer) { outgoing.yield(.binary(binary)) }
