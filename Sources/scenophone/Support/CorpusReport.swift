@@ -87,9 +87,10 @@ struct CorpusReport: Encodable {
     /// The corpus summary: two lines.
     var summary: String {
         let count = sources.count == 1 ? "1 source" : "\(sources.count) sources"
+        let frames = frameCount == 1 ? "1 frame" : "\(frameCount) frames"
         return """
             \(path)
-              \(count) · \(Self.duration(duration)) of audio · \(frameCount) frames · \
+              \(count) · \(Self.duration(duration)) of audio · \(frames) · \
             \(Self.size(sizeOnDisk)) on disk · format \(formatVersion), generation \(generation)
               model \(model.name) · \(model.inputSize) px · \(model.embeddingSize)-d · \
             \(model.normalization) normalisation · weights sha256 \(model.weightsSHA256.prefix(12))…
