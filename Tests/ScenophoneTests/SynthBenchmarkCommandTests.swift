@@ -7,7 +7,7 @@ import Testing
 @Suite struct SynthBenchmarkCommandTests {
     @Test func measuresBothSettingsAndTheVisionUpdate() throws {
         let result = try runScenophone([
-            "bench", "synth", "--seconds", "2", "--source-seconds", "5", "--rounds", "1", "--frames", "3000",
+            "bench", "synth", "--seconds", "1", "--source-seconds", "5", "--rounds", "1", "--frames", "3000",
             "--updates", "5", "--json",
         ])
         #expect(result.status == 0, "\(result.standardError)")
@@ -20,13 +20,15 @@ import Testing
                 var baselineSeconds: Double?
             }
             struct Update: Decodable {
+                var search: String
                 var frames: Int
+                var totalVariation: Double
                 var openblasCore: String
                 var distancesMs: Double
                 var totalMs: Double
             }
             var renders: [Render]
-            var update: Update
+            var updates: [Update]
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(result.standardOutput.utf8))
         #expect(report.renders.map(\.setting) == ["paper", "heavy"])
@@ -35,7 +37,13 @@ import Testing
             #expect(render.synthesisSeconds > 0 && render.synthesisSeconds <= render.scenophoneSeconds)
             #expect((render.baselineSeconds ?? 0) > 0)
         }
-        #expect(report.update.frames == 3000 && !report.update.openblasCore.isEmpty)
-        #expect(report.update.distancesMs > 0 && report.update.totalMs >= report.update.distancesMs)
+        #expect(report.updates.map(\.search) == ["exact", "projected(128)"])
+        for update in report.updates {
+            #expect(update.frames == 3000 && !update.openblasCore.isEmpty)
+            #expect(update.distancesMs > 0 && update.totalMs >= update.distancesMs)
+        }
+        #expect(report.updates[0].totalVariation == 0)
+        // The nearest frames' distances are exact in both: p(t) barely moves.
+        #expect(report.updates[1].totalVariation < 0.05)
     }
 }

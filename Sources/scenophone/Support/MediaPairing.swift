@@ -98,7 +98,9 @@ struct MediaPairing {
         return names.filter { !$0.hasPrefix(".") }.flatMap { name -> [URL] in
             let url = directory.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+                return []
+            }
             return isDirectory.boolValue ? files(in: url, depth: depth - 1) : [url]
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import COpenBLAS
 import Corpus
 import Foundation
 import Kernels
@@ -102,7 +103,7 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
                 if !json { report.printRender(row) }
             }
         }
-        report.update = try measureUpdate(sampleRate: sampleRate, source: bank)
+        report.updates = try measureUpdates(sampleRate: sampleRate, source: bank)
         report.loadAverageAfter = ProcessorUsage.loadAverage()
         if json {
             let encoder = JSONEncoder()
@@ -123,15 +124,14 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
         try [Double](repeating: 1, count: bank.frames.count).withUnsafeBufferPointer {
             try synth.publish($0, generation: 1, frameTime: 0)
         }
-        var synthesis = Duration.zero
-        let clock = ContinuousClock()
-        let total = try clock.measure {
+        var synthesis = 0.0
+        let total = try BenchmarkClock.seconds {
             try writeWAV(to: url) { buffer, count in
-                synthesis += clock.measure { synth.render(into: buffer, frames: count) }
+                synthesis += BenchmarkClock.seconds { synth.render(into: buffer, frames: count) }
                 synth.drainGrainEvents { _ in }
             }
         }
-        return (total.seconds, synthesis.seconds)
+        return (total, synthesis)
     }
 
     /// Renders `seconds` with the textbook granulator into a WAV; returns the whole time.
@@ -141,9 +141,9 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
     {
         var granulator = NaiveGranulator(
             source: source, sampleRate: sampleRate, parameters: parameters, seed: 7)
-        return try ContinuousClock().measure {
+        return try BenchmarkClock.seconds {
             try writeWAV(to: url) { buffer, count in granulator.render(into: buffer, frames: count) }
-        }.seconds
+        }
     }
 
     /// Streams `seconds` of mono audio, 4096 frames at a time, from `fill` into a float WAV.
@@ -162,15 +162,33 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
         try writer.finish()
     }
 
-    /// Times the parts of one vision update on a corpus of `frames` random embeddings.
-    private func measureUpdate(sampleRate: Int, source: SoundBank) throws -> SynthBenchmarkReport.Update {
+    /// Times the parts of one vision update on a corpus of `frames` synthetic embeddings, with the
+    /// exact search and with the search projected onto 128 principal components.
+    ///
+    /// The embeddings imitate a real corpus: clips of 100 frames (100 s at 1 fps), each frame its
+    /// clip's non-negative centre plus a small drift, so neighbouring frames are close and clips
+    /// differ, as EfficientNet embeddings of video do.
+    private func measureUpdates(sampleRate: Int, source: SoundBank) throws -> [SynthBenchmarkReport.Update] {
         let dimension = 1280
+        let clipLength = 100
         var random = Xoshiro256(seed: 2)
         let embeddings = UnsafeMutableBufferPointer<Float>.allocate(capacity: frames * dimension)
         defer { embeddings.deallocate() }
-        for index in embeddings.indices { embeddings[index] = random.unitFloat() * 6 }
-        let search = NearestFrameSearch(
-            embeddings: UnsafeBufferPointer(embeddings), dimension: dimension, owner: nil)
+        var centre = [Float](repeating: 0, count: dimension)
+        for frame in 0..<frames {
+            if frame % clipLength == 0 {
+                for index in centre.indices { centre[index] = max(0, random.unitFloat() * 3 - 1) }
+            }
+            for index in 0..<dimension {
+                embeddings[frame * dimension + index] = max(
+                    0, centre[index] + 0.4 * (random.unitFloat() - 0.5))
+            }
+        }
+        // A picture like frame 12 345 (or the middle one) of the corpus, not one of its frames.
+        let like = min(12_345, frames / 2)
+        let query = (0..<dimension).map { index in
+            max(0, embeddings[like * dimension + index] + 0.2 * (random.unitFloat() - 0.5))
+        }
         let sourceFrames = source.sources[0].frameCount
         let bank = try SoundBank(
             sampleRate: sampleRate, sources: source.sources,
@@ -178,69 +196,86 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
                 let start = (frame * 997) % (sourceFrames - sampleRate)
                 return FrameSpan(source: 0, start: start, end: start + sampleRate)
             }, owner: nil)
-        let synth = try GranularSynth(bank: bank)
-        let map = try ProbabilityMap(bank: bank)
-        let query = (0..<dimension).map { _ in random.unitFloat() * 6 }
-        var distances = [Float](repeating: 0, count: frames)
         let previousThreads = BLAS.threads
         BLAS.setThreads(1)
         defer { BLAS.setThreads(previousThreads) }
+        var results: [SynthBenchmarkReport.Update] = []
+        for precision in [NearestFrameSearch.Precision.exact, .projected(dimensions: 128)] {
+            var search: NearestFrameSearch?
+            let prepared = BenchmarkClock.seconds {
+                search = NearestFrameSearch(
+                    embeddings: UnsafeBufferPointer(embeddings), dimension: dimension, owner: nil,
+                    precision: precision)
+            }
+            results.append(
+                try measureUpdate(
+                    search: search!, preparedSeconds: prepared, bank: bank, embeddings: embeddings,
+                    query: query))
+        }
+        return results
+    }
+
+    /// Times `updates` vision updates (after three to warm up) with one search.
+    private func measureUpdate(
+        search: NearestFrameSearch, preparedSeconds: Double, bank: SoundBank,
+        embeddings: UnsafeMutableBufferPointer<Float>, query: [Float]
+    ) throws -> SynthBenchmarkReport.Update {
+        let synth = try GranularSynth(bank: bank)
+        let map = try ProbabilityMap(bank: bank)
+        var distances = [Float](repeating: 0, count: frames)
         var parts: [(distances: Double, map: Double, alias: Double)] = []
         var reads: [Double] = []
-        let clock = ContinuousClock()
         try query.withUnsafeBufferPointer { q in
             try distances.withUnsafeMutableBufferPointer { d in
                 for update in 0..<(updates + 3) {
                     var sum: Float = 0
-                    let read = clock.measure { sum = Self.sum(UnsafeBufferPointer(embeddings)) }
-                    // The values are positive; using the sum keeps the read from being optimised away.
+                    let read = BenchmarkClock.seconds {
+                        sum = cblas_sasum(Int32(embeddings.count), embeddings.baseAddress, 1)
+                    }
+                    // Using the sum keeps the read from being optimised away.
                     precondition(sum > 0, "the embeddings were not read")
-                    if update >= 3 { reads.append(read.seconds) }
-                    let measured = clock.measure { search.distances(to: q, into: d) }
+                    let measured = BenchmarkClock.seconds { search.distances(to: q, into: d) }
                     var probabilities = UnsafeBufferPointer<Double>(start: nil, count: 0)
-                    let mapped = clock.measure {
+                    let mapped = BenchmarkClock.seconds {
                         probabilities = map.update(
                             distances: UnsafeBufferPointer(d), time: Double(update) / 10)
                     }
-                    let published = try clock.measure {
+                    let published = try BenchmarkClock.seconds {
                         try synth.publish(probabilities, generation: UInt64(update), frameTime: 0)
                     }
                     // The first few warm the caches and page in the buffers.
-                    if update >= 3 { parts.append((measured.seconds, mapped.seconds, published.seconds)) }
+                    if update >= 3 {
+                        reads.append(read)
+                        parts.append((measured, mapped, published))
+                    }
                 }
             }
         }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] * 1000 }
+        // How much of p(t) the projected distances move: the total variation from the exact map's.
+        let exact = NearestFrameSearch(
+            embeddings: UnsafeBufferPointer(embeddings), dimension: search.dimension, owner: nil)
+        let exactMap = try ProbabilityMap(bank: bank, timeConstant: 0)
+        let estimatedMap = try ProbabilityMap(bank: bank, timeConstant: 0)
+        var exactDistances = [Float](repeating: 0, count: frames)
+        let variation = query.withUnsafeBufferPointer { q in
+            exactDistances.withUnsafeMutableBufferPointer { e in
+                distances.withUnsafeMutableBufferPointer { d in
+                    exact.distances(to: q, into: e)
+                    search.distances(to: q, into: d)
+                    let p = exactMap.update(distances: UnsafeBufferPointer(e), time: 0)
+                    let r = estimatedMap.update(distances: UnsafeBufferPointer(d), time: 0)
+                    return zip(p, r).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
+                }
+            }
+        }
+        func median(_ values: [Double]) -> Double { BenchmarkClock.median(values) * 1000 }
         return SynthBenchmarkReport.Update(
-            frames: frames, blasThreads: 1, openblasCore: BLAS.coreName,
+            search: search.projectedDimensions.map { "projected(\($0))" } ?? "exact", frames: frames,
+            blasThreads: 1, openblasCore: BLAS.coreName, preparedSeconds: preparedSeconds,
+            explainedVariance: search.explainedVariance, totalVariation: variation,
             distancesMs: median(parts.map(\.distances)), mapMs: median(parts.map(\.map)),
             aliasMs: median(parts.map(\.alias)),
             totalMs: median(parts.map { $0.distances + $0.map + $0.alias }), readEmbeddingsMs: median(reads),
             embeddingBytes: embeddings.count * MemoryLayout<Float>.size)
     }
-
-    /// The sum of all values, eight lanes at a time in four independent chains.
-    private static func sum(_ values: UnsafeBufferPointer<Float>) -> Float {
-        var lanes = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-        let raw = UnsafeRawPointer(values.baseAddress!)
-        var index = 0
-        while index + 32 <= values.count {
-            lanes.0 += raw.loadUnaligned(fromByteOffset: index * 4, as: SIMD8<Float>.self)
-            lanes.1 += raw.loadUnaligned(fromByteOffset: (index + 8) * 4, as: SIMD8<Float>.self)
-            lanes.2 += raw.loadUnaligned(fromByteOffset: (index + 16) * 4, as: SIMD8<Float>.self)
-            lanes.3 += raw.loadUnaligned(fromByteOffset: (index + 24) * 4, as: SIMD8<Float>.self)
-            index += 32
-        }
-        var total = (lanes.0 + lanes.1 + lanes.2 + lanes.3).sum()
-        while index < values.count {
-            total += values[index]
-            index += 1
-        }
-        return total
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -19,9 +19,18 @@ struct SynthBenchmarkReport: Codable {
 
     /// The cost of one vision update.
     struct Update: Codable {
+        /// `exact`, or `projected(N)` for a first pass over N principal components.
+        var search: String
         var frames: Int
         var blasThreads: Int
         var openblasCore: String
+        /// Building the search (the principal components for a projected one), seconds.
+        var preparedSeconds: Double
+        /// The share of the embeddings' variance the search's components explain (1 when exact).
+        var explainedVariance: Double
+        /// Half the sum of |p − p_exact| over the frames, without smoothing: how far this search's
+        /// distribution is from the exact one (0 when exact, 1 when disjoint).
+        var totalVariation: Double
         var distancesMs: Double
         var mapMs: Double
         var aliasMs: Double
@@ -48,7 +57,7 @@ struct SynthBenchmarkReport: Codable {
     /// Where the WAV files were written.
     var outputDirectory: String
     var renders: [Render] = []
-    var update: Update?
+    var updates: [Update] = []
 
     func printHeader() {
         print(
@@ -80,10 +89,12 @@ struct SynthBenchmarkReport: Codable {
         for setting in ["paper", "heavy"] {
             let rows = renders.filter { $0.setting == setting }
             guard let first = rows.first else { continue }
-            let ours = seconds / median(rows.map(\.scenophoneSeconds))
-            let synthesis = seconds / median(rows.map(\.synthesisSeconds))
+            let ours = seconds / BenchmarkClock.median(rows.map(\.scenophoneSeconds))
+            let synthesis = seconds / BenchmarkClock.median(rows.map(\.synthesisSeconds))
             let baseline = rows.compactMap(\.baselineSeconds)
-            let theirs = baseline.isEmpty ? "        –" : String(format: "%8.0f×", seconds / median(baseline))
+            let theirs =
+                baseline.isEmpty
+                ? "        –" : String(format: "%8.0f×", seconds / BenchmarkClock.median(baseline))
             let sc = Self.superCollider[setting]!
             print(
                 String(
@@ -93,23 +104,34 @@ struct SynthBenchmarkReport: Codable {
             print(String(format: "  synthesis alone (no WAV writing): %.0f× real time", synthesis))
         }
         print("* measured by the project on a machine of this kind (DESIGN.md), not in this run")
-        if let update {
+        if let first = updates.first {
             print()
             print(
                 String(
-                    format:
-                        "one vision update at %d frames (OpenBLAS %d thread, %@ kernels): distances %.2f ms, "
-                        + "map + smoothing %.2f ms, alias table + hand-over %.2f ms; total %.2f ms (goal < 5 ms)",
-                    update.frames, update.blasThreads, update.openblasCore, update.distancesMs, update.mapMs,
-                    update.aliasMs, update.totalMs))
+                    format: "one vision update at %d frames (OpenBLAS %d thread, %@ kernels); goal < 5 ms",
+                    first.frames, first.blasThreads, first.openblasCore))
             print(
                 String(
-                    format:
-                        "  baseline: reading the %.0f MB of embeddings once takes %.2f ms (%.1f GB/s); "
-                        + "the distances take %.2f× that",
-                    Double(update.embeddingBytes) / 1e6, update.readEmbeddingsMs,
-                    Double(update.embeddingBytes) / update.readEmbeddingsMs / 1e6,
-                    update.distancesMs / update.readEmbeddingsMs))
+                    format: "  baseline: reading the %.0f MB of embeddings once takes %.2f ms (%.1f GB/s)",
+                    Double(first.embeddingBytes) / 1e6, first.readEmbeddingsMs,
+                    Double(first.embeddingBytes) / first.readEmbeddingsMs / 1e6))
+        }
+        for update in updates {
+            print(
+                String(
+                    format: "  %@ distances %.2f ms (%.2f× the read), map + smoothing %.2f ms, "
+                        + "alias table + hand-over %.2f ms: total %.2f ms",
+                    update.search.padding(toLength: 15, withPad: " ", startingAt: 0), update.distancesMs,
+                    update.distancesMs / update.readEmbeddingsMs, update.mapMs, update.aliasMs, update.totalMs
+                ))
+            if update.search != "exact" {
+                print(
+                    String(
+                        format: "  %@ prepared in %.1f s, %.0f%% of the variance; p(t) differs from the "
+                            + "exact one by %.4f (total variation)",
+                        "".padding(toLength: 15, withPad: " ", startingAt: 0), update.preparedSeconds,
+                        update.explainedVariance * 100, update.totalVariation))
+            }
         }
         print("load average after: \(loads(loadAverageAfter))")
     }
@@ -122,11 +144,5 @@ struct SynthBenchmarkReport: Codable {
 
     private func loads(_ values: [Double]) -> String {
         values.map { String(format: "%.2f", $0) }.joined(separator: " ")
-    }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count % 2 == 1
-            ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 }
