@@ -82,7 +82,7 @@ public final class HeadlessChromium: @unchecked Sendable {
             process.terminate()
             throw TestSupportError("chromium did not list its page")
         }
-        socket = try Self.connect(port: port)
+        socket = try LoopbackSocket.connect(port: port)
         let key = "c2Nlbm9waG9uZS10ZXN0cw=="
         try Self.sendAll(
             socket,
@@ -270,26 +270,6 @@ public final class HeadlessChromium: @unchecked Sendable {
         return bytes
     }
 
-    private static func connect(port: Int) throws -> Int32 {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard result == 0 else {
-            close(descriptor)
-            throw TestSupportError("cannot connect to 127.0.0.1:\(port)")
-        }
-        return descriptor
-    }
-
     private static func sendAll(_ descriptor: Int32, _ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
@@ -302,7 +282,7 @@ public final class HeadlessChromium: @unchecked Sendable {
     }
 
     private static func httpGet(port: Int, path: String) throws -> String {
-        let descriptor = try connect(port: port)
+        let descriptor = try LoopbackSocket.connect(port: port)
         defer { close(descriptor) }
         try sendAll(
             descriptor,
@@ -327,10 +307,4 @@ public final class HeadlessChromium: @unchecked Sendable {
         }
         return String(text[body.upperBound...])
     }
-}
-
-/// A failure in a test helper, with a message that says what to do.
-public struct TestSupportError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

@@ -53,9 +53,9 @@ extension LiveServerTests {
                 // Frames from the former camera are ignored, with an error, and it stays connected.
                 first.send(binary: cameraFrame())
                 #expect(await first.next(type: "error")?["code"] as? String == "not-the-camera")
+                #expect(hub.framesReceived == 0)
                 second.send(binary: cameraFrame())
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(hub.framesReceived == 1)
+                #expect(await eventually { hub.framesReceived == 1 })
                 #expect(await first.next(type: "state") != nil)
                 _ = await first.close()
                 _ = await second.close()
@@ -124,15 +124,13 @@ extension LiveServerTests {
             try await withLiveServer { port, hub in
                 let camera = try await connectedClient(port: port, role: "camera")
                 camera.send(binary: cameraFrame())
-                try await Task.sleep(for: .milliseconds(200))
+                #expect(await eventually { hub.framesReceived == 1 })
                 _ = await camera.close()
-                try await Task.sleep(for: .milliseconds(200))
-                #expect(hub.clientCount == 0)
+                #expect(await eventually { hub.clientCount == 0 })
                 // Reconnecting resumes: the new connection gets the camera back at once.
                 let again = try await connectedClient(port: port, role: "camera")
                 again.send(binary: cameraFrame())
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(hub.framesReceived == 2)
+                #expect(await eventually { hub.framesReceived == 2 })
                 _ = await again.close()
             }
         }
