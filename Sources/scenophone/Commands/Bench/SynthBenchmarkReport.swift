@@ -17,31 +17,6 @@ struct SynthBenchmarkReport: Codable {
         var baselineSeconds: Double?
     }
 
-    /// The cost of one vision update.
-    struct Update: Codable {
-        /// `exact`, or `projected(N)` for a first pass over N principal components.
-        var search: String
-        var frames: Int
-        var blasThreads: Int
-        var openblasCore: String
-        /// Building the search (the principal components for a projected one), seconds.
-        var preparedSeconds: Double
-        /// The share of the embeddings' variance the search's components explain (1 when exact).
-        var explainedVariance: Double
-        /// Half the sum of |p − p_exact| over the frames, without smoothing: how far this search's
-        /// distribution is from the exact one (0 when exact, 1 when disjoint).
-        var totalVariation: Double
-        var distancesMs: Double
-        var mapMs: Double
-        var aliasMs: Double
-        var totalMs: Double
-        /// Reading the embeddings once (a SIMD sum, no arithmetic to speak of): the memory floor
-        /// of any exact distance computation over them.
-        var readEmbeddingsMs: Double
-        /// The embeddings' size, bytes.
-        var embeddingBytes: Int
-    }
-
     /// SuperCollider GrainBuf's × real time for the same jobs, measured by the project on a machine of
     /// this kind (`../shared/docs/DESIGN.md`), not in this run.
     static let superCollider = ["paper": 1128.0, "heavy": 108.0]
@@ -57,7 +32,7 @@ struct SynthBenchmarkReport: Codable {
     /// Where the WAV files were written.
     var outputDirectory: String
     var renders: [Render] = []
-    var updates: [Update] = []
+    var updates: [VisionUpdateReport] = []
 
     func printHeader() {
         print(
@@ -104,35 +79,7 @@ struct SynthBenchmarkReport: Codable {
             print(String(format: "  synthesis alone (no WAV writing): %.0f× real time", synthesis))
         }
         print("* measured by the project on a machine of this kind (DESIGN.md), not in this run")
-        if let first = updates.first {
-            print()
-            print(
-                String(
-                    format: "one vision update at %d frames (OpenBLAS %d thread, %@ kernels); goal < 5 ms",
-                    first.frames, first.blasThreads, first.openblasCore))
-            print(
-                String(
-                    format: "  baseline: reading the %.0f MB of embeddings once takes %.2f ms (%.1f GB/s)",
-                    Double(first.embeddingBytes) / 1e6, first.readEmbeddingsMs,
-                    Double(first.embeddingBytes) / first.readEmbeddingsMs / 1e6))
-        }
-        for update in updates {
-            print(
-                String(
-                    format: "  %@ distances %.2f ms (%.2f× the read), map + smoothing %.2f ms, "
-                        + "alias table + hand-over %.2f ms: total %.2f ms",
-                    update.search.padding(toLength: 15, withPad: " ", startingAt: 0), update.distancesMs,
-                    update.distancesMs / update.readEmbeddingsMs, update.mapMs, update.aliasMs, update.totalMs
-                ))
-            if update.search != "exact" {
-                print(
-                    String(
-                        format: "  %@ prepared in %.1f s, %.0f%% of the variance; p(t) differs from the "
-                            + "exact one by %.4f (total variation)",
-                        "".padding(toLength: 15, withPad: " ", startingAt: 0), update.preparedSeconds,
-                        update.explainedVariance * 100, update.totalVariation))
-            }
-        }
+        VisionUpdateReport.printSummary(updates)
         print("load average after: \(loads(loadAverageAfter))")
     }
 
