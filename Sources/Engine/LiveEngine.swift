@@ -12,7 +12,8 @@ import Vision
 /// - The **vision loop** runs on its own thread. `submit(_:)` leaves a frame for it and returns at
 ///   once; a frame not yet taken when a newer one comes is replaced (latest wins), so the loop
 ///   always works on the present. Each frame is embedded, compared with every corpus frame, mapped
-///   to p(t), smoothed and handed to the synth by atomic swap.
+///   to p(t), smoothed and handed to the synth by atomic swap: the same `SceneAnalyzer` as an
+///   offline render.
 /// - The **audio loop** runs in the sink's thread: the synth renders grains drawn from whatever
 ///   p(t) is current, then a gain stage fades in and out, meters, and copies to the taps. It never
 ///   waits for vision, allocates nothing and takes no locks.
@@ -95,10 +96,12 @@ public final class LiveEngine: @unchecked Sendable {
         renderer = LiveRenderer(
             synth: synth, output: OutputStage(sampleRate: bank.sampleRate, taps: options.taps), clock: clock)
         collector = GrainCollector(synth: synth, clock: clock)
-        vision = LiveVisionLoop(
-            model: model, labels: try ImageNetLabels(contentsOf: files.labels), corpus: corpus, bank: bank,
-            synth: synth, output: renderer.output, collector: collector, parameters: parameters,
-            options: options)
+        let analyzer = try SceneAnalyzer(
+            corpus: corpus, network: model, synth: synth, mapping: parameters.mapping,
+            smoothing: parameters.smoothing, neighborCount: options.nearestCount, computeLogits: true)
+        vision = try LiveVisionLoop(
+            analyzer: analyzer, labels: try ImageNetLabels(contentsOf: files.labels), output: renderer.output,
+            collector: collector, parameters: parameters, options: options)
     }
 
     /// Starts the audio and vision loops. Silence plays until the first frame is analysed.

@@ -47,9 +47,7 @@ public struct LiveParameters: Sendable, Hashable, Codable {
     public func validate(sourceCount: Int) throws {
         try grains.validate(sourceCount: sourceCount)
         try mapping.validate()
-        guard smoothing >= 0, smoothing <= 60 else {
-            throw SynthError.invalidParameter("smoothing \(smoothing) s must be in 0…60")
-        }
+        try ProbabilityMap.validate(timeConstant: smoothing)
         if let idleTimeout, !(idleTimeout > 0 && idleTimeout.isFinite) {
             throw SynthError.invalidParameter("idle timeout \(idleTimeout) s must be > 0")
         }

@@ -5,11 +5,12 @@ import Synchronization
 import Synth
 import Vision
 
-/// The vision thread: takes the newest frame, embeds it, measures its distance to every corpus
-/// frame, maps the distances to p(t), smooths it and hands it to the synth; then prepares what a
-/// snapshot shows. It also drains grain events and watches for the camera going quiet.
+/// The vision thread: takes the newest frame and has the ``SceneAnalyzer`` embed it, compare it with
+/// the corpus and publish its p(t) to the synth; then prepares what a snapshot shows. When a control
+/// moves it re-publishes the current distances with the new settings at once; it also drains grain
+/// events and watches for the camera going quiet.
 ///
-/// All its buffers are made once; it runs until the mailbox is closed.
+/// The analyser's buffers are made once; it runs until the mailbox is closed.
 final class LiveVisionLoop: @unchecked Sendable {
     /// What the last analysed frame looked like, for snapshots.
     struct Analysis: Sendable {
@@ -22,12 +23,8 @@ final class LiveVisionLoop: @unchecked Sendable {
     }
 
     let mailbox: LatestFrameMailbox
-    private let model: EfficientNetLite0
+    private let analyzer: SceneAnalyzer
     private let labels: ImageNetLabels
-    private let search: NearestFrameSearch
-    private let corpus: Corpus
-    private let bank: SoundBank
-    private let synth: GranularSynth
     private let output: OutputStage
     private let collector: GrainCollector
     private let bins: TimelineBins
@@ -40,56 +37,36 @@ final class LiveVisionLoop: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     private var rgb: [UInt8] = []
-    private let embedding: UnsafeMutableBufferPointer<Float>
-    private let logits: UnsafeMutableBufferPointer<Float>
-    private let distances: UnsafeMutableBufferPointer<Float>
-    private let scratch: UnsafeMutableBufferPointer<Float>
-    private let neighbours: UnsafeMutableBufferPointer<Neighbor>
-    private let probabilities: UnsafeMutableBufferPointer<Double>
-    private var timeWeights: [Double]
-    private var smoother: ProbabilitySmoother
-    private var haveDistances = false
     private var lastFrameID: UInt64 = 0
     private var republished: UInt64 = 0
     private var lastArrival: Int64 = 0
 
+    /// Prepares the loop (the thread starts with `start()`).
+    ///
+    /// - Parameters:
+    ///   - analyzer: the pipeline, made with logits; used only by this loop's thread from now on.
+    ///   - labels: the ImageNet class names, for the top-5 labels.
+    ///   - output: the gain stage the idle fades go to.
+    ///   - collector: told of each publication, for the latency stamps.
+    ///   - parameters: the initial parameters (the synth and the analyser were made with them; the
+    ///     source volumes are handed to the analyser here).
+    ///   - options: snapshot sizes.
+    /// - Throws: `SynthError.invalidParameter` for source volumes that do not fit the corpus.
     init(
-        model: EfficientNetLite0, labels: ImageNetLabels, corpus: Corpus, bank: SoundBank,
-        synth: GranularSynth,
-        output: OutputStage, collector: GrainCollector, parameters: LiveParameters, options: LiveOptions
-    ) {
+        analyzer: SceneAnalyzer, labels: ImageNetLabels, output: OutputStage, collector: GrainCollector,
+        parameters: LiveParameters, options: LiveOptions
+    ) throws {
         mailbox = LatestFrameMailbox()
-        self.model = model
+        self.analyzer = analyzer
         self.labels = labels
-        self.corpus = corpus
-        self.bank = bank
-        self.synth = synth
         self.output = output
         self.collector = collector
         self.parameters = Mutex(parameters)
-        search = NearestFrameSearch(corpus: corpus)
+        let corpus = analyzer.corpus
         bins = TimelineBins(
             spans: corpus.frames.map { ($0.source, $0.audioSpan) }, durations: corpus.sources.map(\.duration),
             binsPerSource: options.binsPerSource)
-        let frameCount = corpus.frameCount
-        embedding = .allocate(capacity: EfficientNetLite0.embeddingSize)
-        logits = .allocate(capacity: EfficientNetLite0.classCount)
-        distances = .allocate(capacity: frameCount)
-        scratch = .allocate(capacity: frameCount)
-        neighbours = .allocate(capacity: max(1, min(options.nearestCount, frameCount)))
-        probabilities = .allocate(capacity: frameCount)
-        timeWeights = []
-        smoother = ProbabilitySmoother(count: frameCount, timeConstant: parameters.smoothing)
-        timeWeights = playableTimeWeights(parameters)
-    }
-
-    deinit {
-        embedding.deallocate()
-        logits.deallocate()
-        distances.deallocate()
-        scratch.deallocate()
-        neighbours.deallocate()
-        probabilities.deallocate()
+        try analyzer.setSourceVolumes(parameters.grains.sourceVolumes)
     }
 
     /// Starts the thread.
@@ -112,8 +89,16 @@ final class LiveVisionLoop: @unchecked Sendable {
 
     /// Replaces the parameters; the loop re-maps the current distances at once.
     func update(_ parameters: LiveParameters) throws {
-        try synth.update(parameters.grains)
-        self.parameters.withLock { $0 = parameters }
+        // Under the lock, so that concurrent updates reach the synth, the analyser and
+        // `currentParameters` in the same order.
+        try self.parameters.withLock { current in
+            try analyzer.synth.update(parameters.grains)
+            try analyzer.setListening(mapping: parameters.mapping, smoothing: parameters.smoothing)
+            if parameters.grains.sourceVolumes != current.grains.sourceVolumes {
+                try analyzer.setSourceVolumes(parameters.grains.sourceVolumes)
+            }
+            current = parameters
+        }
         parametersChanged.store(true, ordering: .releasing)
         mailbox.poke()
     }
@@ -144,17 +129,10 @@ final class LiveVisionLoop: @unchecked Sendable {
             let outcome = mailbox.take(timeout: 0.05)
             if case .closed = outcome { return }
             if parametersChanged.exchange(false, ordering: .acquiring) {
-                let current = parameters.withLock { $0 }
-                timeWeights = playableTimeWeights(current)
                 // Unsmoothed: a control the user just moved should be heard at once, not faded in.
-                smoother.reset()
+                analyzer.reset()
                 // A frame about to be analysed uses the new values; otherwise re-shape the current p(t) now.
-                var isFrame = false
-                if case .frame = outcome { isFrame = true }
-                if haveDistances && !isFrame {
-                    republished += 1
-                    publish(frameID: lastFrameID, at: MonotonicClock.now(), parameters: current)
-                }
+                if case .frame = outcome {} else { republish() }
             }
             switch outcome {
             case .frame(let delivery):
@@ -169,48 +147,44 @@ final class LiveVisionLoop: @unchecked Sendable {
 
     private func analyse(_ delivery: LatestFrameMailbox.Delivery) {
         let start = MonotonicClock.now()
+        // Coming back from silence: the old scene has faded, take the new one as it is.
+        if stateValue.load(ordering: .relaxed) == 2 { analyzer.reset() }
         let frame = delivery.frame
+        let generation = LiveEngine.generation(frameID: delivery.id, republished: 0)
         do {
             try withRGB(frame) { pixels in
-                try model.embed(
-                    rgb: pixels, width: frame.width, height: frame.height, into: embedding, logits: logits)
+                try analyzer.analyze(
+                    rgb: pixels, width: frame.width, height: frame.height,
+                    time: Double(delivery.arrival) / 1e9,
+                    generation: generation)
             }
         } catch {
             failures.wrappingAdd(1, ordering: .relaxed)
             return
         }
-        let found = search.nearest(to: UnsafeBufferPointer(embedding), scratch: scratch, into: neighbours)
-        // `nearest` leaves every distance in its scratch buffer.
-        _ = distances.update(fromContentsOf: scratch)
-        haveDistances = true
-        lastFrameID = delivery.id
-        republished = 0
-        if stateValue.load(ordering: .relaxed) != 1 {
-            // Coming back from silence: the old scene has faded, take the new one as it is.
-            if stateValue.load(ordering: .relaxed) == 2 { smoother.reset() }
-            stateValue.store(1, ordering: .relaxed)
-        }
-        let current = parameters.withLock { $0 }
-        let curves = publish(frameID: delivery.id, at: delivery.arrival, parameters: current)
         let published = MonotonicClock.now()
         collector.published(
-            generation: LiveEngine.generation(frameID: delivery.id, republished: 0), frameID: delivery.id,
-            arrival: delivery.arrival, analysisStart: start, at: published)
-        output.fade(to: 1, over: current.fadeIn)
+            generation: generation, frameID: delivery.id, arrival: delivery.arrival, analysisStart: start,
+            at: published)
+        lastFrameID = delivery.id
+        republished = 0
+        stateValue.store(1, ordering: .relaxed)
+        output.fade(to: 1, over: parameters.withLock { $0.fadeIn })
         lastArrival = delivery.arrival
         analysed.wrappingAdd(1, ordering: .relaxed)
 
-        let nearest = (0..<found).map { index -> LiveSnapshot.Neighbour in
-            let neighbour = neighbours[index]
+        let corpus = analyzer.corpus
+        let nearest = analyzer.nearest.map { neighbour -> LiveSnapshot.Neighbour in
             let corpusFrame = corpus.frames[neighbour.frame]
             return LiveSnapshot.Neighbour(
                 frame: neighbour.frame, source: corpusFrame.source,
                 sourceName: corpus.sources[corpusFrame.source].name, time: corpusFrame.time,
                 distance: neighbour.distance)
         }
-        let top = labels.top(5, logits: UnsafeBufferPointer(logits)).map {
+        let top = (analyzer.logits.map { labels.top(5, logits: $0) } ?? []).map {
             LiveSnapshot.Label(name: $0.name, probability: $0.probability)
         }
+        let curves = bins.curves(analyzer.distribution)
         analysis.withLock {
             $0 = Analysis(
                 frameID: delivery.id, nearest: nearest, labels: top, curves: curves,
@@ -218,23 +192,20 @@ final class LiveVisionLoop: @unchecked Sendable {
         }
     }
 
-    /// Maps the current distances to p(t), smooths, publishes; returns p(t) per source for drawing.
-    @discardableResult
-    private func publish(frameID: UInt64, at time: Int64, parameters: LiveParameters) -> [[Float]] {
-        timeWeights.withUnsafeBufferPointer { weights in
-            _ = parameters.mapping.map(
-                distances: UnsafeBufferPointer(distances), timeWeights: weights, into: probabilities,
-                scratch: scratch)
+    /// Re-maps the last frame's distances with the settings now in force and publishes them as a
+    /// new generation of the same frame.
+    private func republish() {
+        let generation = LiveEngine.generation(frameID: lastFrameID, republished: republished + 1)
+        let now = Double(MonotonicClock.now()) / 1e9
+        do {
+            guard try analyzer.republish(time: now, generation: generation) else { return }
+        } catch {
+            failures.wrappingAdd(1, ordering: .relaxed)
+            return
         }
-        smoother.timeConstant = parameters.smoothing
-        let smoothed = smoother.blend(UnsafeBufferPointer(probabilities), at: Double(time) / 1e9)
-        // The frame count always matches: the bank was made from this corpus.
-        try! synth.publish(
-            smoothed, generation: LiveEngine.generation(frameID: frameID, republished: republished),
-            frameTime: Double(time) / 1e9)
-        let curves = bins.curves(smoothed)
-        if republished > 0 { analysis.withLock { $0.curves = curves } }
-        return curves
+        republished += 1
+        let curves = bins.curves(analyzer.distribution)
+        analysis.withLock { $0.curves = curves }
     }
 
     /// Fades out once no frame has come for the idle timeout.
@@ -246,19 +217,6 @@ final class LiveVisionLoop: @unchecked Sendable {
             stateValue.store(2, ordering: .relaxed)
             output.fade(to: 0, over: current.fadeOut)
         }
-    }
-
-    /// Each frame's share of the timeline, zero for sources muted live (volume 0), so that no grain
-    /// is spent on a source nobody can hear.
-    private func playableTimeWeights(_ parameters: LiveParameters) -> [Double] {
-        var weights = bank.frameTimeWeights()
-        let volumes = parameters.grains.sourceVolumes
-        if !volumes.isEmpty {
-            for (index, frame) in bank.frames.enumerated() where volumes[frame.source] == 0 {
-                weights[index] = 0
-            }
-        }
-        return weights
     }
 
     /// Calls `body` with the frame's pixels as RGB24, converting RGBA into a reused buffer.

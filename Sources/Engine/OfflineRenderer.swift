@@ -72,18 +72,20 @@ public final class OfflineRenderer {
         var tick = 0
         while rendered < total || tick == 0 {
             let time = Double(tick) / visionFPS
+            // One publication per vision frame, numbered from 1.
+            let generation = UInt64(tick) + 1
             switch try pictures.picture(at: time, previousTime: previousTime) {
             case .new(let frame):
                 try frame.pixels.withUnsafeBufferPointer {
-                    try analyzer.analyze(rgb: $0, width: frame.width, height: frame.height, time: time)
+                    try analyzer.analyze(
+                        rgb: $0, width: frame.width, height: frame.height, time: time, generation: generation)
                 }
                 analysed += 1
             case .unchanged:
-                guard previousTime != nil else {
+                guard try analyzer.republish(time: time, generation: generation) else {
                     throw EngineError.invalidInput(
                         input.picture ?? URL(fileURLWithPath: "."), "no picture to analyse")
                 }
-                try analyzer.repeatLast(time: time)
             }
             previousTime = time
             tick += 1

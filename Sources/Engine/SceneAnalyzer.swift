@@ -3,13 +3,15 @@ import Synchronization
 import Synth
 import Vision
 
-/// The vision side of the engine, shared by the offline renderer and the live loop: a picture →
-/// its embedding → distances to every corpus frame → the smoothed distribution p(t) → an alias table
-/// published to the synthesizer.
+/// The vision side of the engine, the one pipeline behind both the offline renderer and the live
+/// loop: a picture → its embedding → distances to every corpus frame → the smoothed distribution
+/// p(t) → an alias table published to the synthesizer.
 ///
-/// Everything is allocated once; `analyze` allocates nothing beyond what the network does. Not
-/// thread-safe: one vision thread calls `analyze`; ``setListening(mapping:smoothing:)`` alone may be
-/// called from any thread (it takes effect at the next analysis).
+/// Everything is allocated once; ``analyze(rgb:width:height:time:generation:)`` and
+/// ``republish(time:generation:)`` allocate nothing beyond what the network does. Not
+/// thread-safe: one vision thread analyses, publishes and resets; ``setListening(mapping:smoothing:)``
+/// and ``setSourceVolumes(_:)`` alone may be called from any thread (they take effect at the next
+/// publication).
 public final class SceneAnalyzer {
     /// The corpus the pictures are compared with.
     public let corpus: Corpus
@@ -25,15 +27,23 @@ public final class SceneAnalyzer {
     private let distanceBuffer: UnsafeMutableBufferPointer<Float>
     private let neighbors: UnsafeMutableBufferPointer<Neighbor>
     private var neighborsFound = 0
-    private var generation: UInt64 = 0
-    private let pendingSettings = Mutex<(mapping: DistanceMapping, smoothing: Double)?>(nil)
+    private var hasDistances = false
+    private let pending = Mutex(PendingChanges())
+
+    /// Settings asked for from another thread, waiting for the next publication.
+    private struct PendingChanges {
+        var listening: (mapping: DistanceMapping, smoothing: Double)?
+        /// The synth's bank with the silenced sources muted, for the frames' time weights.
+        var audibleBank: SoundBank?
+    }
 
     /// Prepares the analysis of pictures against a corpus.
     ///
     /// - Parameters:
     ///   - corpus: the corpus; its embeddings must come from `network`'s model.
     ///   - network: the embedding network, used by this analyser only from now on.
-    ///   - synth: the synthesizer playing `corpus`'s audio (a bank made from the same corpus).
+    ///   - synth: the synthesizer playing `corpus`'s audio (a bank made from the same corpus, whose
+    ///     source weights and mutes p(t) follows).
     ///   - mapping: the distance → probability map.
     ///   - smoothing: the time constant of the temporal smoothing, in seconds.
     ///   - neighborCount: how many nearest frames to keep for display.
@@ -78,30 +88,44 @@ public final class SceneAnalyzer {
 
     /// Analyses a picture and publishes the new distribution to the synthesizer.
     ///
+    /// When the picture cannot be embedded nothing changes: the last distances stay current.
+    ///
     /// - Parameters:
     ///   - rgb: `width × height × 3` bytes, row-major RGB24.
     ///   - width: picture columns.
     ///   - height: picture rows.
     ///   - time: when the picture was seen, in seconds on a steady clock (live) or the input's
     ///     timeline (offline); drives the smoothing and is published as the distribution's frame time.
-    /// - Throws: `VisionError` for an empty picture.
-    public func analyze(rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double) throws {
+    ///   - generation: the number the distribution carries to the grains drawn from it; larger
+    ///     than any published before.
+    /// - Throws: `VisionError` for an empty or malformed picture.
+    public func analyze(
+        rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double, generation: UInt64
+    ) throws {
         try network.embed(rgb: rgb, width: width, height: height, into: embedding, logits: logitBuffer)
         neighborsFound = search.nearest(
             to: UnsafeBufferPointer(embedding), scratch: distanceBuffer, into: neighbors)
-        try publish(time: time)
+        hasDistances = true
+        try publish(time: time, generation: generation)
     }
 
-    /// Publishes again from the last picture's distances, as a new frame at `time`: for a picture
-    /// that has not changed (a still), without embedding it again.
+    /// Publishes again from the last picture's distances, without embedding it again, with the
+    /// mapping, smoothing and source volumes now in force: for a still that has not changed, or a
+    /// control that moved (call ``reset()`` first to make the change heard at once).
     ///
-    /// - Parameter time: when the (same) picture was seen.
+    /// - Parameters:
+    ///   - time: when the (same) picture was seen, as for `analyze`.
+    ///   - generation: the number the distribution carries, larger than any published before.
+    /// - Returns: `false`, publishing nothing, when no picture has been analysed yet.
     /// - Throws: ``SynthError`` only if the corpus and synthesizer disagree (not after `init`).
-    public func repeatLast(time: Double) throws {
-        try publish(time: time)
+    @discardableResult
+    public func republish(time: Double, generation: UInt64) throws -> Bool {
+        guard hasDistances else { return false }
+        try publish(time: time, generation: generation)
+        return true
     }
 
-    /// Asks for a new mapping and smoothing from the next analysis on; any thread.
+    /// Asks for a new mapping and smoothing from the next publication on; any thread.
     ///
     /// - Parameters:
     ///   - mapping: the distance → probability map.
@@ -110,21 +134,30 @@ public final class SceneAnalyzer {
     public func setListening(mapping: DistanceMapping, smoothing: Double) throws {
         try mapping.validate()
         try ProbabilityMap.validate(timeConstant: smoothing)
-        pendingSettings.withLock { $0 = (mapping, smoothing) }
+        pending.withLock { $0.listening = (mapping, smoothing) }
     }
 
-    /// Takes new source weights and mutes (e.g. after `sources set`) into account from the next analysis.
+    /// Gives no probability to the sources at volume 0 from the next publication on, so that no
+    /// grain is spent on a source nobody can hear; any thread.
     ///
-    /// - Parameter bank: the synthesizer's bank with the new weights and mutes.
-    public func updateSourceWeights(from bank: SoundBank) {
-        map.updateWeights(from: bank)
+    /// The corpus's own source weights and mutes apply as well.
+    ///
+    /// - Parameter volumes: per source its volume (as `GrainParameters.sourceVolumes`); empty: all heard.
+    /// - Throws: ``SynthError/invalidParameter(_:)`` when the count is not the number of sources.
+    public func setSourceVolumes(_ volumes: [Float]) throws {
+        let sources = synth.bank.sources
+        guard volumes.isEmpty || volumes.count == sources.count else {
+            throw SynthError.invalidParameter("\(volumes.count) source volumes for \(sources.count) sources")
+        }
+        let silenced = volumes.isEmpty ? sources.map { _ in false } : volumes.map { $0 == 0 }
+        let audible = try synth.bank.with(
+            weights: sources.map(\.weight),
+            muted: zip(sources, silenced).map { source, silenced in source.muted || silenced })
+        pending.withLock { $0.audibleBank = audible }
     }
 
-    /// Forgets the smoothing history: the next picture's distribution is taken as it is.
+    /// Forgets the smoothing history: the next distribution is taken as it is.
     public func reset() { map.reset() }
-
-    /// The number of distributions published so far (the generation of the latest).
-    public var publishedGeneration: UInt64 { generation }
 
     /// The last picture's distance to every corpus frame.
     public var distances: UnsafeBufferPointer<Float> { UnsafeBufferPointer(distanceBuffer) }
@@ -140,15 +173,17 @@ public final class SceneAnalyzer {
     /// The distribution last published (smoothed), one probability per corpus frame.
     public var distribution: UnsafeBufferPointer<Double> { map.current }
 
-    private func publish(time: Double) throws {
-        if let settings = pendingSettings.withLock({ pending in
-            defer { pending = nil }; return pending
-        }) {
-            map.mapping = settings.mapping
-            map.timeConstant = settings.smoothing
+    private func publish(time: Double, generation: UInt64) throws {
+        let changes = pending.withLock { pending in
+            defer { pending = PendingChanges() }
+            return pending
         }
+        if let listening = changes.listening {
+            map.mapping = listening.mapping
+            map.timeConstant = listening.smoothing
+        }
+        if let audibleBank = changes.audibleBank { map.updateWeights(from: audibleBank) }
         let probabilities = map.update(distances: distances, time: time)
-        generation += 1
         try synth.publish(probabilities, generation: generation, frameTime: time)
     }
 }
