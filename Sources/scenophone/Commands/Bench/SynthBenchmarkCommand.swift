@@ -99,7 +99,7 @@ struct SynthBenchmarkCommand: AsyncParsableCommand {
                 if !json { report.printRender(row) }
             }
         }
-        report.updates = try visionUpdate.measure()
+        report.visionUpdate = try visionUpdate.measure()
         report.loadAverageAfter = ProcessorUsage.loadAverage()
         if json {
             let encoder = JSONEncoder()

@@ -32,7 +32,7 @@ struct SynthBenchmarkReport: Codable {
     /// Where the WAV files were written.
     var outputDirectory: String
     var renders: [Render] = []
-    var updates: [VisionUpdateReport] = []
+    var visionUpdate: VisionUpdateReport?
 
     func printHeader() {
         print(
@@ -79,7 +79,7 @@ struct SynthBenchmarkReport: Codable {
             print(String(format: "  synthesis alone (no WAV writing): %.0f× real time", synthesis))
         }
         print("* measured by the project on a machine of this kind (DESIGN.md), not in this run")
-        VisionUpdateReport.printSummary(updates)
+        visionUpdate?.printSummary()
         print("load average after: \(loads(loadAverageAfter))")
     }
 
