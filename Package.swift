@@ -2,9 +2,9 @@
 import PackageDescription
 
 /// The numeric kernels are hundreds of times slower unoptimised, which would make debug test builds
-/// crawl, so these targets (the kernels and the synthesizer's render path) are always compiled
-/// optimised, with FMA/AVX2 code generation (without a target CPU, SIMD `addingProduct` lowers to one
-/// `fmaf` call per lane).
+/// crawl, so these targets (the kernels, the corpus search and the synthesizer's render path) are
+/// always compiled optimised, with FMA/AVX2 code generation (without a target CPU, SIMD
+/// `addingProduct` lowers to one `fmaf` call per lane).
 let alwaysOptimised: [SwiftSetting] = [
     .unsafeFlags(["-O", "-target-cpu", "haswell"])
 ]
@@ -42,7 +42,7 @@ let package = Package(
             dependencies: [
                 "Vision", "MediaIO", "Kernels", "COpenBLAS",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ], swiftSettings: alwaysOptimised),
         .target(name: "Synth", swiftSettings: alwaysOptimised),
         .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
         .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),

@@ -1,53 +1,53 @@
 import COpenBLAS
-import Synchronization
 
-/// Brute-force Euclidean search over a corpus's embeddings, through OpenBLAS.
+/// Euclidean search over a corpus's embeddings: every distance, the nearest frames, and the pass a
+/// vision update needs — exact distances only where they can matter.
 ///
 /// Exact distances use `‖q − x‖² = ‖q‖² − 2 q·x + ‖x‖²`: one matrix-vector product (`cblas_sgemv`)
 /// over all frames, with the frames' squared norms computed once. That form loses precision where
 /// `q` and `x` nearly coincide (the terms cancel), so distances below √(1/1000 of `‖q‖² + ‖x‖²`)
-/// are recomputed directly in double precision: a frame queried with its own embedding is at
-/// distance 0.
+/// are recomputed directly: a frame queried with its own embedding is at distance 0.
 ///
-/// One pass reads every embedding (5 kB a frame), so a large corpus is bound by memory bandwidth:
-/// 100 000 frames are 512 MB. With `.projected` precision the pass reads the embeddings projected
-/// onto their leading principal components instead (0.5 kB a frame at 128 components); each
-/// distance is then estimated (see `ProjectedEmbeddings`), and the frames nearest by a provable
-/// lower bound are recomputed exactly. `nearest(to:)` stays exact: when the bounds do not prove
-/// its answer it makes the exact pass too. Distances concentrate in 1280 dimensions, so the bounds
-/// rarely prove ten neighbours (`bench corpus` counts it), which is why `.exact` is the default.
-/// Thread-safe: any number of threads may search at once; searching allocates nothing.
+/// One full pass reads every embedding (5 kB a frame), so a large corpus is bound by memory
+/// bandwidth: 100 000 frames are 512 MB. A vision update does not need every distance, though:
+/// the distance → probability map gives likeness 0 to every frame farther than a cutoff (see
+/// ``distances(to:cutoff:eligible:workspace:into:nearest:)``), and lower bounds from the embeddings'
+/// leading principal components (``ProjectedEmbeddings``, 0.25 kB a frame at 64 components) prove
+/// most frames beyond it without reading them.
+///
+/// Thread-safe: any number of threads may search at once, each with its own ``SearchWorkspace``;
+/// searching allocates nothing.
 public final class NearestFrameSearch: @unchecked Sendable {
-    /// How distances are computed.
-    public enum Precision: Sendable, Equatable {
-        /// Every distance exact: one pass over the full embeddings.
+    /// Whether searches may skip frames their lower bounds prove far.
+    public enum Strategy: Sendable, Equatable {
+        /// Always the full pass over every embedding.
         case exact
-        /// A first pass over `dimensions` principal components; the nearest candidates exact.
-        case projected(dimensions: Int)
+        /// Lower bounds from this many principal components (prepared when the search is made).
+        case bounded(components: Int)
+        /// `bounded(components: defaultComponents)` from `boundedMinimumFrames` frames on, `exact`
+        /// below (where the full pass takes under 2 ms and preparing the bounds would not pay).
+        case automatic
+
+        /// The corpus size from which `.automatic` prepares lower bounds.
+        public static let boundedMinimumFrames = 10_000
+        /// The principal components `.automatic` keeps.
+        public static let defaultComponents = 64
     }
 
     /// The number of frames searched.
     public let frameCount: Int
     /// The length of an embedding.
     public let dimension: Int
-    /// The components kept by a projected search, or nil for an exact one.
-    public var projectedDimensions: Int? { projection?.dimensions }
-    /// The share of the embeddings' variance the kept components explain (1 for an exact search).
+    /// The principal components behind the lower bounds, or nil when every search is a full pass.
+    public var boundComponents: Int? { projection?.dimensions }
+    /// The share of the embeddings' variance those components explain (1 without bounds).
     public var explainedVariance: Double { projection?.explainedVariance ?? 1 }
-
-    /// Frames whose distance a projected `distances(to:into:)` recomputes exactly.
-    public static let exactCandidates = 32
-
-    /// `nearest` calls of a projected search whose answer the lower bounds proved, and those that
-    /// needed the exact pass; counted without locks, for benchmarks.
-    public var projectedNearestCounts: (proven: Int, fellBack: Int) {
-        (provenCount.load(ordering: .relaxed), fallbackCount.load(ordering: .relaxed))
-    }
-    private let provenCount = Atomic<Int>(0)
-    private let fallbackCount = Atomic<Int>(0)
 
     private let embeddings: UnsafePointer<Float>
     private let squaredNorms: AlignedFloats
+    /// The mean embedding μ and the mean squared distance of the frames from it.
+    private let mean: AlignedFloats
+    private let variance: Double
     private let projection: ProjectedEmbeddings?
     private let owner: AnyObject?
 
@@ -55,26 +55,26 @@ public final class NearestFrameSearch: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - corpus: the corpus (kept alive by the search).
-    ///   - precision: exact, or projected for speed on large corpora.
-    public convenience init(corpus: Corpus, precision: Precision = .exact) {
+    ///   - strategy: whether to prepare lower bounds (about a second at 100 000 frames).
+    public convenience init(corpus: Corpus, strategy: Strategy = .automatic) {
         self.init(
             embeddings: corpus.embeddings, dimension: corpus.embeddingSize, owner: corpus,
-            precision: precision)
+            strategy: strategy)
     }
 
     /// Prepares a search over embeddings in memory.
     ///
-    /// A projected search computes its components here (a covariance over at most 8192 frames and
-    /// an eigendecomposition, about a second for 100 000 frames of 1280 floats). Where LAPACK is
-    /// missing from OpenBLAS, the search is exact.
+    /// Bounds need the principal components: a covariance over at most 8192 frames and an
+    /// eigendecomposition, 0.6–1.1 s for 100 000 frames of 1280 floats. Where LAPACK is missing from
+    /// OpenBLAS, every search is a full pass.
     /// - Parameters:
     ///   - embeddings: `count × dimension` floats, row-major.
     ///   - dimension: the length of one embedding.
     ///   - owner: an object keeping `embeddings` alive, retained by the search.
-    ///   - precision: exact, or projected for speed on large corpora.
+    ///   - strategy: whether to prepare lower bounds.
     public init(
         embeddings: UnsafeBufferPointer<Float>, dimension: Int, owner: AnyObject?,
-        precision: Precision = .exact
+        strategy: Strategy = .automatic
     ) {
         precondition(dimension > 0 && embeddings.count % dimension == 0, "embeddings must be whole rows")
         self.dimension = dimension
@@ -83,55 +83,89 @@ public final class NearestFrameSearch: @unchecked Sendable {
         self.embeddings = base
         self.owner = owner
         let norms = AlignedFloats(count: frameCount)
+        var sums = [Double](repeating: 0, count: dimension)
+        var normSum = 0.0
         for frame in 0..<frameCount {
             let row = base + frame * dimension
-            norms.pointer[frame] = Float(cblas_dsdot(Int32(dimension), row, 1, row, 1))
+            let norm = cblas_dsdot(Int32(dimension), row, 1, row, 1)
+            norms.pointer[frame] = Float(norm)
+            normSum += norm
+            for i in 0..<dimension { sums[i] += Double(row[i]) }
         }
         squaredNorms = norms
-        let components: Int?
-        switch precision {
-        case .exact: components = nil
-        case .projected(let dimensions): components = dimensions
-        }
+        // E‖x − μ‖² = E‖x‖² − ‖μ‖², all in double: the difference is a fair share of either term.
         let frames = frameCount
+        let meanStorage = AlignedFloats(count: dimension)
+        var meanNorm = 0.0
+        for i in 0..<dimension {
+            let value = frames > 0 ? sums[i] / Double(frames) : 0
+            meanStorage.pointer[i] = Float(value)
+            meanNorm += value * value
+        }
+        mean = meanStorage
+        variance = frames > 0 ? max(0, normSum / Double(frames) - meanNorm) : 0
+        let components: Int?
+        switch strategy {
+        case .exact: components = nil
+        case .bounded(let count): components = count
+        case .automatic:
+            components = frames >= Strategy.boundedMinimumFrames ? Strategy.defaultComponents : nil
+        }
         projection = components.flatMap { components in
-            components < dimension && frames > 2 * Self.exactCandidates
+            components < dimension && frames > 1
                 ? ProjectedEmbeddings(
-                    embeddings: base, frames: frames, full: dimension, squaredNorms: norms.pointer,
+                    embeddings: base, frames: frames, full: dimension, mean: meanStorage.pointer,
                     dimensions: components)
                 : nil
         }
+    }
+
+    /// Makes the scratch space one thread needs for ``distances(to:cutoff:eligible:workspace:into:nearest:)``.
+    ///
+    /// - Returns: a workspace for this search, to reuse for every query of one thread.
+    public func makeWorkspace() -> SearchWorkspace {
+        SearchWorkspace(
+            frames: projection == nil ? 0 : frameCount, components: projection?.dimensions ?? 0,
+            dimension: dimension)
+    }
+
+    /// The root-mean-square distance from a query to every frame of the corpus, in O(dimension).
+    ///
+    /// `√(mean ‖q − x‖²) = √(‖q − μ‖² + mean ‖x − μ‖²)` with the mean embedding μ and the frames'
+    /// mean squared distance from it computed once: no frame is read.
+    /// - Parameter query: `dimension` floats.
+    /// - Returns: the distance (0 for an empty corpus).
+    public func rootMeanSquareDistance(to query: UnsafeBufferPointer<Float>) -> Double {
+        precondition(query.count == dimension, "the query has the wrong length")
+        guard frameCount > 0, let q = query.baseAddress else { return 0 }
+        var offset = 0.0
+        for i in 0..<dimension {
+            let difference = Double(q[i]) - Double(mean.pointer[i])
+            offset += difference * difference
+        }
+        return (offset + variance).squareRoot()
     }
 
     /// Computes the distance from a query to every frame, allocating nothing.
     ///
     /// - Parameters:
     ///   - query: `dimension` floats.
-    ///   - distances: `frameCount` floats; `distances[i]` receives the Euclidean distance to frame
-    ///     `i` (estimated beyond the nearest candidates in a projected search).
+    ///   - distances: `frameCount` floats; `distances[i]` receives the Euclidean distance to frame `i`.
     public func distances(
         to query: UnsafeBufferPointer<Float>, into distances: UnsafeMutableBufferPointer<Float>
     ) {
         precondition(query.count == dimension, "the query has the wrong length")
         precondition(distances.count == frameCount, "the distance buffer has the wrong length")
         guard frameCount > 0, let q = query.baseAddress, let out = distances.baseAddress else { return }
-        if projection != nil {
-            withUnsafeTemporaryAllocation(of: Candidate.self, capacity: Self.exactCandidates) { candidates in
-                _ = projectedPass(q, into: out, candidates: candidates)
-            }
-        } else {
-            exactPass(q, into: out)
-        }
+        exactPass(q, into: out)
     }
 
-    /// Finds the nearest frames, allocating nothing.
+    /// Finds the nearest frames with one full pass, allocating nothing.
     ///
     /// - Parameters:
     ///   - query: `dimension` floats.
-    ///   - scratch: `frameCount` floats of working space (left holding every distance, as
-    ///     `distances(to:into:)` gives them).
-    ///   - results: receives up to `results.count` neighbours, nearest first (ties by frame index),
-    ///     with exact distances.
+    ///   - scratch: `frameCount` floats, left holding every distance (as `distances(to:into:)`).
+    ///   - results: receives up to `results.count` neighbours, nearest first (ties by frame index).
     /// - Returns: how many neighbours were written: `min(results.count, frameCount)`.
     @discardableResult
     public func nearest(
@@ -141,28 +175,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         precondition(query.count == dimension && scratch.count == frameCount, "wrong buffer lengths")
         let k = min(results.count, frameCount)
         guard k > 0, let q = query.baseAddress, let out = scratch.baseAddress else { return 0 }
-        if projection != nil {
-            let proven = withUnsafeTemporaryAllocation(
-                of: Candidate.self, capacity: max(Self.exactCandidates, 2 * k)
-            ) {
-                candidates -> Bool in
-                let (count, bound) = projectedPass(q, into: out, candidates: candidates)
-                var found = UnsafeMutableBufferPointer(rebasing: candidates[0..<count])
-                found.sort { Self.precedes($0.exact, $0.frame, $1.exact, $1.frame) }
-                for i in 0..<k { results[i] = Neighbor(frame: found[i].frame, distance: found[i].exact) }
-                // Every other frame's lower bound is at least `bound`: beyond the k-th, nothing is
-                // missed (with a margin for the rounding of the bound itself).
-                return count == frameCount || results[k - 1].distance <= bound * 0.999
-            }
-            if proven {
-                provenCount.add(1, ordering: .relaxed)
-                return k
-            }
-            fallbackCount.add(1, ordering: .relaxed)
-            exactPass(q, into: out)
-        } else {
-            exactPass(q, into: out)
-        }
+        exactPass(q, into: out)
         selectNearest(out, query: q, into: results, count: k)
         return k
     }
@@ -184,11 +197,123 @@ public final class NearestFrameSearch: @unchecked Sendable {
         return Array(results.prefix(found))
     }
 
-    /// A frame considered for exact recomputation.
-    private struct Candidate {
-        var frame: Int
-        var bound: Float  // lower bound of the squared distance
-        var exact: Float
+    /// The distances a distance → probability map needs, exact wherever they can matter, and the
+    /// nearest frames; allocating nothing.
+    ///
+    /// With `s` the root-mean-square distance (``rootMeanSquareDistance(to:)``) and `d_min` the
+    /// distance to the nearest eligible frame, a frame's normalised distance is
+    /// `z = (d − d_min) / (s − d_min)`. Every frame with `z ≤ cutoff` gets its exact distance; a frame
+    /// proven beyond the cutoff (by its lower bound) gets `+∞` instead. A map that gives likeness 0
+    /// beyond `cutoff` therefore yields the same p(t) as from all exact distances.
+    ///
+    /// How: the lower bounds of every frame (a pass over 0.25 kB a frame); the exact distance `d₀` of
+    /// the eligible frame with the smallest bound, which bounds `d_min`, hence the cutoff distance
+    /// `d_min + cutoff·(s − d_min)`, from above; then exact distances for every frame whose bound
+    /// is below that. A full pass is made instead without bounds, with a non-finite cutoff, when no
+    /// frame is eligible, when the distances barely spread (`s − d₀ < 10⁻⁶ s`), or when more than a
+    /// quarter of the frames would need an exact distance anyway.
+    /// - Parameters:
+    ///   - query: `dimension` floats.
+    ///   - cutoff: the normalised distance beyond which likeness is 0 (≥ 0; infinite for all exact).
+    ///   - eligible: per frame a weight; frames with weight > 0 define `d_min` (nil: all frames).
+    ///   - workspace: this thread's workspace, from ``makeWorkspace()``.
+    ///   - distances: `frameCount` floats: exact distances, `+∞` for frames proven beyond the cutoff.
+    ///   - nearest: receives up to `nearest.count` neighbours among all frames, nearest first, exact.
+    /// - Returns: what the pass did: the scale `s`, how many exact distances it computed, how many
+    ///   neighbours it wrote.
+    @discardableResult
+    public func distances(
+        to query: UnsafeBufferPointer<Float>, cutoff: Double, eligible: UnsafeBufferPointer<Double>?,
+        workspace: SearchWorkspace, into distances: UnsafeMutableBufferPointer<Float>,
+        nearest: UnsafeMutableBufferPointer<Neighbor>
+    ) -> CutoffPass {
+        precondition(query.count == dimension, "the query has the wrong length")
+        precondition(distances.count == frameCount, "the distance buffer has the wrong length")
+        precondition(eligible.map { $0.count == frameCount } ?? true, "the eligibility has the wrong length")
+        let scale = rootMeanSquareDistance(to: query)
+        let k = min(nearest.count, frameCount)
+        guard frameCount > 0, let q = query.baseAddress, let out = distances.baseAddress else {
+            return CutoffPass(scale: scale, exactDistances: 0, neighborCount: 0, bounded: false)
+        }
+        if let projection, cutoff >= 0, cutoff.isFinite,
+            let found = boundedPass(
+                q, scale: scale, cutoff: cutoff, eligible: eligible, projection: projection,
+                workspace: workspace, into: out, nearest: nearest, count: k)
+        {
+            return CutoffPass(scale: scale, exactDistances: found, neighborCount: k, bounded: true)
+        }
+        exactPass(q, into: out)
+        selectNearest(out, query: q, into: nearest, count: k)
+        return CutoffPass(scale: scale, exactDistances: frameCount, neighborCount: k, bounded: false)
+    }
+
+    /// The bounded pass; nil when a full pass should be made instead (nothing written that matters).
+    private func boundedPass(
+        _ q: UnsafePointer<Float>, scale: Double, cutoff: Double, eligible: UnsafeBufferPointer<Double>?,
+        projection: ProjectedEmbeddings, workspace: SearchWorkspace, into out: UnsafeMutablePointer<Float>,
+        nearest results: UnsafeMutableBufferPointer<Neighbor>, count k: Int
+    ) -> Int? {
+        precondition(workspace.bounds.count == frameCount, "the workspace belongs to another search")
+        let bounds = workspace.bounds.baseAddress!
+        projection.squaredLowerBounds(
+            of: q, into: bounds, projected: workspace.projected.baseAddress!,
+            centred: workspace.centred.baseAddress!, frames: frameCount)
+        var best = -1
+        var bestBound = Float.infinity
+        for frame in 0..<frameCount where bounds[frame] < bestBound && (eligible?[frame] ?? 1) > 0 {
+            best = frame
+            bestBound = bounds[frame]
+        }
+        guard best >= 0 else { return nil }
+        let upper = Double(exactDistance(q, frame: best))
+        guard scale - upper >= 1e-6 * scale else { return nil }
+        // The cutoff distance c(d) = d + cutoff·(s − d) is linear in d_min ∈ [√bound, d₀]: its
+        // largest value is at one end.
+        let lower = Double(bestBound).squareRoot()
+        let reach = max(lower + cutoff * (scale - lower), upper + cutoff * (scale - upper))
+        // A margin for the rounding of the bounds (float sums of terms as large as the bound itself).
+        let threshold = Float(reach * reach * (1 + 1e-3) + 1e-6 * scale * scale)
+        var needed = 0
+        for frame in 0..<frameCount where bounds[frame] <= threshold { needed += 1 }
+        guard needed <= frameCount / 4 else { return nil }
+        var computed = 0
+        for frame in 0..<frameCount {
+            if bounds[frame] <= threshold {
+                out[frame] = exactDistance(q, frame: frame)
+                computed += 1
+            } else {
+                out[frame] = .infinity
+            }
+        }
+        guard k > 0 else { return computed }
+        insertNearest(out, into: results, count: k)
+        if !results[k - 1].distance.isFinite {
+            // Fewer than k frames within the cutoff: add the k others with the smallest bounds.
+            var filled = 0
+            for frame in 0..<frameCount where out[frame] == .infinity {
+                insert(
+                    Neighbor(frame: frame, distance: bounds[frame]), into: results, filled: filled, count: k)
+                filled = min(filled + 1, k)
+            }
+            for i in 0..<filled where out[results[i].frame] == .infinity {
+                out[results[i].frame] = exactDistance(q, frame: results[i].frame)
+                computed += 1
+            }
+            insertNearest(out, into: results, count: k)
+        }
+        // Frames not computed lie beyond their bounds: any whose bound is below the k-th distance
+        // could still be nearer, so compute those too (their distances are past the cutoff anyway).
+        let kth = results[k - 1].distance
+        let refine = kth.isFinite ? kth * kth * (1 + 1e-3) : .infinity
+        if refine > threshold {
+            for frame in 0..<frameCount where out[frame] == .infinity && bounds[frame] <= refine {
+                let distance = exactDistance(q, frame: frame)
+                out[frame] = distance
+                computed += 1
+                insert(Neighbor(frame: frame, distance: distance), into: results, filled: k, count: k)
+            }
+        }
+        return computed
     }
 
     private func exactPass(_ q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
@@ -205,94 +330,53 @@ public final class NearestFrameSearch: @unchecked Sendable {
         }
     }
 
-    /// Estimated distances for every frame, exact ones for the `candidates.count` frames with the
-    /// smallest lower bounds. Returns how many candidates there are and the smallest lower bound
-    /// (as a distance) among the frames not recomputed.
-    private func projectedPass(
-        _ q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
-        candidates: UnsafeMutableBufferPointer<Candidate>
-    ) -> (count: Int, bound: Float) {
-        let projection = projection!
-        let k = projection.dimensions
-        let (queryNorm, queryResidual) = withUnsafeTemporaryAllocation(
-            of: Float.self, capacity: dimension + k
-        ) {
-            scratch -> (Float, Float) in
-            let (norm, residual) = projection.project(
-                q, into: scratch.baseAddress! + dimension, centred: scratch.baseAddress!)
-            cblas_sgemv(
-                CblasRowMajor, CblasNoTrans, Int32(frameCount), Int32(k), -2, projection.projected.pointer,
-                Int32(k),
-                scratch.baseAddress! + dimension, 1, 0, out, 1)
-            return (norm, residual)
-        }
-        let norms = projection.projectedNorms.pointer
-        let residuals = projection.residuals.pointer
-        let capacity = min(candidates.count, frameCount)
-        var filled = 0
-        var excluded = Float.infinity
-        for frame in 0..<frameCount {
-            let shared = max(0, out[frame] + norms[frame] + queryNorm)
-            let r = residuals[frame]
-            let gap = queryResidual - r
-            let bound = shared + gap * gap
-            out[frame] = (shared + queryResidual * queryResidual + r * r).squareRoot()
-            if filled == capacity && bound >= candidates[capacity - 1].bound {
-                excluded = min(excluded, bound)
-                continue
-            }
-            if filled == capacity { excluded = min(excluded, candidates[capacity - 1].bound) }
-            var slot = filled < capacity ? filled : capacity - 1
-            while slot > 0 && candidates[slot - 1].bound > bound {
-                candidates[slot] = candidates[slot - 1]
-                slot -= 1
-            }
-            candidates[slot] = Candidate(frame: frame, bound: bound, exact: 0)
-            if filled < capacity { filled += 1 }
-        }
-        for i in 0..<filled {
-            let exact = exactDistance(q, frame: candidates[i].frame)
-            candidates[i].exact = exact
-            out[candidates[i].frame] = exact
-        }
-        return (filled, excluded.squareRoot())
-    }
-
-    /// Picks the `count` smallest of `distances` into `results`, with exact distances, sorted.
+    /// Picks the `count` smallest of `distances` into `results`, with direct distances, sorted.
     private func selectNearest(
         _ distances: UnsafeMutablePointer<Float>, query: UnsafePointer<Float>,
         into results: UnsafeMutableBufferPointer<Neighbor>, count k: Int
     ) {
-        // Insertion into a sorted prefix: a new frame rarely beats the current k-th for small k.
-        var filled = 0
-        for frame in 0..<frameCount {
-            let distance = distances[frame]
-            if filled == k && distance >= results[k - 1].distance { continue }
-            var slot = filled < k ? filled : k - 1
-            while slot > 0 && results[slot - 1].distance > distance {
-                results[slot] = results[slot - 1]
-                slot -= 1
-            }
-            results[slot] = Neighbor(frame: frame, distance: distance)
-            if filled < k { filled += 1 }
-        }
+        guard k > 0 else { return }
+        insertNearest(distances, into: results, count: k)
         for i in 0..<k { results[i].distance = exactDistance(query, frame: results[i].frame) }
         // Recomputed distances may reorder near-ties.
         var nearest = UnsafeMutableBufferPointer(rebasing: results[0..<k])
-        nearest.sort { Self.precedes($0.distance, $0.frame, $1.distance, $1.frame) }
+        nearest.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.frame < $1.frame) }
     }
 
-    private static func precedes(_ a: Float, _ aFrame: Int, _ b: Float, _ bFrame: Int) -> Bool {
-        a < b || (a == b && aFrame < bFrame)
+    /// The `count` smallest of `distances`, sorted, by insertion: a new frame rarely beats the
+    /// current k-th for small k.
+    private func insertNearest(
+        _ distances: UnsafeMutablePointer<Float>, into results: UnsafeMutableBufferPointer<Neighbor>,
+        count k: Int
+    ) {
+        var filled = 0
+        for frame in 0..<frameCount {
+            if filled == k && distances[frame] >= results[k - 1].distance { continue }
+            insert(
+                Neighbor(frame: frame, distance: distances[frame]), into: results, filled: filled, count: k)
+            if filled < k { filled += 1 }
+        }
+    }
+
+    /// Inserts a neighbour into a sorted prefix of `filled` entries, keeping at most `count`
+    /// (frames inserted in increasing order win ties).
+    private func insert(
+        _ neighbor: Neighbor, into results: UnsafeMutableBufferPointer<Neighbor>, filled: Int, count k: Int
+    ) {
+        if filled == k && !Self.precedes(neighbor, results[k - 1]) { return }
+        var slot = filled < k ? filled : k - 1
+        while slot > 0 && Self.precedes(neighbor, results[slot - 1]) {
+            results[slot] = results[slot - 1]
+            slot -= 1
+        }
+        results[slot] = neighbor
+    }
+
+    private static func precedes(_ a: Neighbor, _ b: Neighbor) -> Bool {
+        a.distance < b.distance || (a.distance == b.distance && a.frame < b.frame)
     }
 
     private func exactDistance(_ query: UnsafePointer<Float>, frame: Int) -> Float {
-        let row = embeddings + frame * dimension
-        var sum = 0.0
-        for i in 0..<dimension {
-            let difference = Double(query[i]) - Double(row[i])
-            sum += difference * difference
-        }
-        return Float(sum.squareRoot())
+        SquaredDistance.between(query, embeddings + frame * dimension, count: dimension).squareRoot()
     }
 }

@@ -8,8 +8,13 @@
 /// to a probability for each frame: near frames likely, far frames rare but never impossible.
 ///
 /// Distances are first put on a scale that does not depend on the embedding's units or on the corpus:
-/// `z = (d − d_min) / (d_mean − d_min)`, so the nearest frame has `z = 0` and a typical unrelated
-/// frame `z ≈ 1`. The curve then gives each frame a likeness `w(z)`:
+/// `z = (d − d_min) / (s − d_min)`, with `d_min` the distance to the nearest playable frame and `s`
+/// the root-mean-square distance from the picture to every corpus frame, so the nearest frame has
+/// `z = 0` and a typical unrelated frame `z ≈ 1`. `s` counts every frame, muted or not, so muting a
+/// source does not re-shape the curve of the others; and, unlike the mean distance, it is exactly
+/// computable without reading every frame (`√(‖q − μ‖² + mean ‖x − μ‖²)`), which is what lets a
+/// search skip the frames it proves beyond ``cutoff(weightRatio:)``. The curve then gives each frame
+/// a likeness `w(z)`:
 /// - `.plateau` (the paper's figure): `w = 1` up to `plateau`, falling linearly to 0 at
 ///   `plateau + temperature`, 0 beyond;
 /// - `.softmax`: `w = exp(−z / temperature)`.
@@ -75,9 +80,46 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
         }
     }
 
+    /// The share of the likeness mass that frames beyond ``cutoff(weightRatio:)`` may hold together.
+    public static let negligibleShare = 1e-9
+
+    /// The normalised distance beyond which frames can be left out: their likeness is 0 (`.plateau`:
+    /// `plateau + temperature`) or, with `.softmax`, so small that together they hold at most
+    /// ``negligibleShare`` of the likeness mass.
+    ///
+    /// The softmax bound: frames beyond `z_c` hold at most `W·exp(−z_c/T)` of likeness mass (`W` the
+    /// total time weight), and the nearest playable frame alone holds at least `w_min` (its likeness
+    /// is 1), so `z_c = T·ln(W / (w_min · share))` moves p(t) by at most `share` in total variation.
+    /// `topK` needs no care: frames it drops beyond the cutoff had no likeness anyway.
+    /// - Parameter weightRatio: the total time weight over the smallest positive one (`W / w_min`).
+    /// - Returns: the cutoff `z_c` (infinite when nothing can be left out).
+    public func cutoff(weightRatio: Double) -> Double {
+        switch shape {
+        case .plateau:
+            return plateau + temperature
+        case .softmax:
+            guard weightRatio.isFinite, weightRatio >= 1 else { return .infinity }
+            return temperature * log(weightRatio / Self.negligibleShare)
+        }
+    }
+
+    /// The root-mean-square of the finite distances: the scale `s` when every distance is known.
+    ///
+    /// - Parameter distances: one distance per corpus frame.
+    /// - Returns: `√(mean d²)` over the finite values (0 when there are none).
+    public static func rootMeanSquare(of distances: UnsafeBufferPointer<Float>) -> Double {
+        var sum = 0.0
+        var count = 0
+        for distance in distances where distance.isFinite {
+            sum += Double(distance) * Double(distance)
+            count += 1
+        }
+        return count > 0 ? (sum / Double(count)).squareRoot() : 0
+    }
+
     /// The likeness of a frame at normalised distance `z`.
     ///
-    /// - Parameter z: `(d − d_min) / (d_mean − d_min)`, ≥ 0.
+    /// - Parameter z: `(d − d_min) / (s − d_min)`, ≥ 0.
     /// - Returns: a value in [0, 1], non-increasing in `z`.
     @inline(__always)
     public func likeness(_ z: Double) -> Double {
@@ -93,20 +135,22 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
     /// Maps distances to a probability per frame.
     ///
     /// - Parameters:
-    ///   - distances: one distance per frame (non-finite values count as infinitely far).
+    ///   - distances: one distance per frame (non-finite values count as infinitely far: a search may
+    ///     give `+∞` to the frames it proved beyond ``cutoff(weightRatio:)``).
+    ///   - scale: the root-mean-square distance from the picture to every frame; nil computes it
+    ///     from `distances` (``rootMeanSquare(of:)``), which is right only when all are exact.
     ///   - timeWeights: per frame its span length × source weight; 0 excludes the frame.
     ///   - probabilities: receives the probabilities; they sum to 1.
     ///   - scratch: room for one value per frame, used by `topK`.
     /// - Returns: `false` when no frame is playable (all weights 0); `probabilities` is then zero.
     @discardableResult
     public func map(
-        distances: UnsafeBufferPointer<Float>, timeWeights: UnsafeBufferPointer<Double>,
+        distances: UnsafeBufferPointer<Float>, scale: Double? = nil, timeWeights: UnsafeBufferPointer<Double>,
         into probabilities: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Float>
     ) -> Bool {
         let count = distances.count
         precondition(timeWeights.count == count && probabilities.count == count && scratch.count >= count)
         var nearest = Float.infinity
-        var sum = 0.0
         var playable = 0
         var totalTime = 0.0
         for index in 0..<count where timeWeights[index] > 0 {
@@ -114,7 +158,6 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
             let distance = distances[index]
             guard distance.isFinite else { continue }
             nearest = min(nearest, distance)
-            sum += Double(distance)
             scratch[playable] = distance
             playable += 1
         }
@@ -126,14 +169,14 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
         if topK > 0, topK < playable {
             cutoff = kthSmallest(UnsafeMutableBufferPointer(rebasing: scratch[0..<playable]), k: topK - 1)
         }
-        let spread = playable > 0 ? sum / Double(playable) - Double(nearest) : 0
-        let scale = spread > 1e-9 * max(1, abs(Double(nearest))) ? 1 / spread : 0
+        let spread = playable > 0 ? (scale ?? Self.rootMeanSquare(of: distances)) - Double(nearest) : 0
+        let inverse = spread > 1e-9 * max(1, abs(Double(nearest))) ? 1 / spread : 0
         var likeMass = 0.0
         for index in 0..<count {
             let distance = distances[index]
             var mass = 0.0
             if timeWeights[index] > 0, distance.isFinite, distance <= cutoff {
-                mass = timeWeights[index] * likeness(Double(distance - nearest) * scale)
+                mass = timeWeights[index] * likeness(Double(distance - nearest) * inverse)
             }
             probabilities[index] = mass
             likeMass += mass

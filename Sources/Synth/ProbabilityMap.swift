@@ -9,7 +9,8 @@ public final class ProbabilityMap {
     public var mapping: DistanceMapping
     /// The number of corpus frames.
     public let frameCount: Int
-    private var timeWeights: [Double]
+    private let weights: UnsafeMutableBufferPointer<Double>
+    private var weightRatio = 1.0
     private let mapped: UnsafeMutableBufferPointer<Double>
     private let scratch: UnsafeMutableBufferPointer<Float>
     private var smoother: ProbabilitySmoother
@@ -28,15 +29,18 @@ public final class ProbabilityMap {
         try Self.validate(timeConstant: timeConstant)
         self.mapping = mapping
         frameCount = bank.frames.count
-        timeWeights = bank.frameTimeWeights()
+        weights = .allocate(capacity: frameCount)
+        weights.initialize(repeating: 0)
         mapped = .allocate(capacity: frameCount)
         mapped.initialize(repeating: 0)
         scratch = .allocate(capacity: frameCount)
         scratch.initialize(repeating: 0)
         smoother = ProbabilitySmoother(count: frameCount, timeConstant: timeConstant)
+        updateWeights(from: bank)
     }
 
     deinit {
+        weights.deallocate()
         mapped.deallocate()
         scratch.deallocate()
     }
@@ -62,21 +66,43 @@ public final class ProbabilityMap {
     /// - Parameter bank: the bank with the new weights and mutes (same frames).
     public func updateWeights(from bank: SoundBank) {
         precondition(bank.frames.count == frameCount)
-        timeWeights = bank.frameTimeWeights()
+        var total = 0.0
+        var smallest = Double.infinity
+        for (index, weight) in bank.frameTimeWeights().enumerated() {
+            weights[index] = weight
+            if weight > 0 {
+                total += weight
+                smallest = min(smallest, weight)
+            }
+        }
+        weightRatio = total > 0 ? total / smallest : 1
     }
+
+    /// Per frame its time weight (span length × source weight; 0 for a muted source): the frames
+    /// with weight > 0 are the playable ones.
+    public var timeWeights: UnsafeBufferPointer<Double> { UnsafeBufferPointer(weights) }
+
+    /// The normalised distance beyond which frames may be left out of the distances given to
+    /// ``update(distances:scale:time:)`` (as `+∞`) without changing the result: see
+    /// ``DistanceMapping/cutoff(weightRatio:)``.
+    public var likenessCutoff: Double { mapping.cutoff(weightRatio: weightRatio) }
 
     /// Maps a frame's distances and blends the result into the smoothed distribution.
     ///
     /// - Parameters:
-    ///   - distances: one distance per corpus frame.
+    ///   - distances: one distance per corpus frame: exact, or `+∞` for frames beyond
+    ///     ``likenessCutoff``.
+    ///   - scale: the root-mean-square distance from the frame to every corpus frame; nil computes it
+    ///     from `distances`, which must then all be exact.
     ///   - time: when the frame was seen, in seconds on a steady clock (or the input's timeline).
     /// - Returns: the smoothed distribution (sums to 1; all zero when every source is muted), valid
     ///   until the next call.
     @discardableResult
-    public func update(distances: UnsafeBufferPointer<Float>, time: Double) -> UnsafeBufferPointer<Double> {
-        timeWeights.withUnsafeBufferPointer { weights in
-            _ = mapping.map(distances: distances, timeWeights: weights, into: mapped, scratch: scratch)
-        }
+    public func update(distances: UnsafeBufferPointer<Float>, scale: Double? = nil, time: Double)
+        -> UnsafeBufferPointer<Double>
+    {
+        mapping.map(
+            distances: distances, scale: scale, timeWeights: timeWeights, into: mapped, scratch: scratch)
         return smoother.blend(UnsafeBufferPointer(mapped), at: time)
     }
 

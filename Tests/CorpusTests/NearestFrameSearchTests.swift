@@ -89,41 +89,102 @@ import Testing
         return data
     }
 
-    @Test func projectedSearchKeepsTheNearestFramesExact() {
+    /// The pruned pass: exact distances for every frame within the cutoff (whichever frames are
+    /// eligible to be the nearest), `+∞` only for frames truly beyond it, the exact search's nearest
+    /// frames, and the RMS distance as the scale.
+    @Test(arguments: [false, true])
+    func cutoffPassIsExactWithinTheCutoff(excludingTheNearest: Bool) {
         let dimension = 128
-        let count = 2_000
+        let count = 4_000
         let data = structured(count: count, dimension: dimension, seed: 6)
         data.withUnsafeBufferPointer { buffer in
             let exact = NearestFrameSearch(
-                embeddings: buffer, dimension: dimension, owner: nil, precision: .exact)
-            let projected = NearestFrameSearch(
-                embeddings: buffer, dimension: dimension, owner: nil, precision: .projected(dimensions: 24))
-            #expect(projected.projectedDimensions == 24 && exact.projectedDimensions == nil)
-            #expect(projected.explainedVariance > 0.9)
+                embeddings: buffer, dimension: dimension, owner: nil, strategy: .exact)
+            let bounded = NearestFrameSearch(
+                embeddings: buffer, dimension: dimension, owner: nil, strategy: .bounded(components: 24))
+            #expect(bounded.boundComponents == 24 && exact.boundComponents == nil)
+            #expect(bounded.explainedVariance > 0.9)
+            let workspace = bounded.makeWorkspace()
             var generator = SplitMix(seed: 7)
+            var everyPassBounded = true
             for _ in 0..<10 {
                 let frame = Int(generator.next() % UInt64(count))
                 let query = data[frame * dimension..<(frame + 1) * dimension].map {
                     $0 + Float(generator.unit() - 0.5) * 0.5
                 }
-                let expected = exact.nearest(to: query, count: 10)
-                let found = projected.nearest(to: query, count: 10)
-                #expect(found.map(\.frame) == expected.map(\.frame))
-                #expect(
-                    zip(found, expected).allSatisfy { abs($0.distance - $1.distance) < 1e-4 * $1.distance })
-                // All distances: exact for the nearest, estimates within 10% for the rest.
-                var all = [Float](repeating: 0, count: count)
-                var reference = [Float](repeating: 0, count: count)
-                query.withUnsafeBufferPointer { q in
-                    all.withUnsafeMutableBufferPointer { projected.distances(to: q, into: $0) }
-                    reference.withUnsafeMutableBufferPointer { exact.distances(to: q, into: $0) }
+                // In double, from the differences: the reference must be more precise than the pass.
+                let reference = (0..<count).map { i in
+                    Float(naiveDistance(data[i * dimension..<(i + 1) * dimension], query[...]))
                 }
-                #expect(expected.allSatisfy { abs(all[$0.frame] - $0.distance) < 1e-4 * $0.distance })
-                let worst = zip(all, reference).map { abs($0 - $1) / $1 }.max() ?? 0
-                #expect(worst < 0.1)
+                var eligible = [Double](repeating: 1, count: count)
+                if excludingTheNearest {
+                    eligible[reference.indices.min { reference[$0] < reference[$1] }!] = 0
+                }
+                var distances = [Float](repeating: -1, count: count)
+                var nearest = [Neighbor](repeating: Neighbor(frame: -1, distance: -1), count: 10)
+                let cutoff = 0.4
+                let pass = query.withUnsafeBufferPointer { q in
+                    eligible.withUnsafeBufferPointer { e in
+                        distances.withUnsafeMutableBufferPointer { d in
+                            nearest.withUnsafeMutableBufferPointer { n in
+                                bounded.distances(
+                                    to: q, cutoff: cutoff, eligible: e, workspace: workspace, into: d,
+                                    nearest: n)
+                            }
+                        }
+                    }
+                }
+                everyPassBounded = everyPassBounded && pass.bounded
+                #expect(pass.exactDistances < count / 4 && pass.neighborCount == 10)
+                let meanSquare = reference.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(count)
+                #expect(abs(pass.scale - meanSquare.squareRoot()) < 1e-5 * pass.scale)
+                let nearestEligible = Double(
+                    zip(reference, eligible).filter { $0.1 > 0 }.map(\.0).min()!)
+                let reach = nearestEligible + cutoff * (pass.scale - nearestEligible)
+                var within = 0
+                for i in 0..<count {
+                    if distances[i].isFinite {
+                        #expect(abs(distances[i] - reference[i]) <= 1e-5 * reference[i] + 1e-6, "frame \(i)")
+                    } else {
+                        #expect(Double(reference[i]) > reach, "frame \(i) is within the cutoff")
+                    }
+                    if Double(reference[i]) <= reach { within += 1 }
+                }
+                #expect(within >= 1 && pass.exactDistances >= within)
+                let expected = exact.nearest(to: query, count: 10)
+                #expect(nearest.map(\.frame) == expected.map(\.frame))
+                #expect(
+                    zip(nearest, expected).allSatisfy { abs($0.distance - $1.distance) <= 1e-5 * $1.distance }
+                )
             }
+            #expect(everyPassBounded, "the lower bounds must spare most frames on structured embeddings")
             let own = Array(data[5 * dimension..<6 * dimension])
-            #expect(projected.nearest(to: own, count: 1) == [Neighbor(frame: 5, distance: 0)])
+            #expect(bounded.nearest(to: own, count: 1) == [Neighbor(frame: 5, distance: 0)])
+        }
+    }
+
+    /// Without bounds (a small corpus under `.automatic`), the pass is the full one.
+    @Test func smallCorporaTakeTheFullPass() {
+        let dimension = 32
+        let count = 500
+        let data = structured(count: count, dimension: dimension, seed: 8)
+        data.withUnsafeBufferPointer { buffer in
+            let search = NearestFrameSearch(embeddings: buffer, dimension: dimension, owner: nil)
+            #expect(search.boundComponents == nil)
+            var distances = [Float](repeating: 0, count: count)
+            var nearest = [Neighbor](repeating: Neighbor(frame: 0, distance: 0), count: 3)
+            let query = Array(data[0..<dimension])
+            let pass = query.withUnsafeBufferPointer { q in
+                distances.withUnsafeMutableBufferPointer { d in
+                    nearest.withUnsafeMutableBufferPointer { n in
+                        search.distances(
+                            to: q, cutoff: 0.4, eligible: nil, workspace: search.makeWorkspace(), into: d,
+                            nearest: n)
+                    }
+                }
+            }
+            #expect(!pass.bounded && pass.exactDistances == count && distances.allSatisfy(\.isFinite))
+            #expect(nearest[0] == Neighbor(frame: 0, distance: 0))
         }
     }
 

@@ -5,7 +5,7 @@ import Testing
 /// `bench corpus` and `bench index` run end to end on small inputs and report every figure beside
 /// its baseline. (The speed itself is judged from full runs, not here.)
 @Suite struct CorpusBenchmarkCommandTests {
-    @Test func corpusBenchmarkChecksTheProjectedSearchAgainstTheExactOne() throws {
+    @Test func corpusBenchmarkChecksThePrunedPassAgainstTheExactSearch() throws {
         let result = try runScenophone([
             "bench", "corpus", "--frames", "1500", "--sources", "3", "--rounds", "1", "--queries", "4",
             "--threads", "1", "--json",
@@ -13,9 +13,10 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         struct Report: Decodable {
             struct Search: Decodable {
-                var precision: String
+                var threads: Int
                 var distancesMilliseconds: Double
                 var nearest10Milliseconds: Double
+                var prunedMilliseconds: Double
                 var streamMilliseconds: Double
             }
             var frames: Int
@@ -23,13 +24,18 @@ import Testing
             var readAndHashSeconds: [Double]
             var search: [Search]
             var nearestAgreeing: Int
+            var medianExactDistances: Int
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(result.standardOutput.utf8))
         #expect(report.frames == 1500)
         #expect(report.openSeconds.count == 1 && report.readAndHashSeconds.count == 1)
-        #expect(report.search.map(\.precision) == ["exact", "projected(128)"])
-        #expect(report.search.allSatisfy { $0.distancesMilliseconds > 0 && $0.streamMilliseconds > 0 })
+        #expect(report.search.map(\.threads) == [1])
+        #expect(
+            report.search.allSatisfy {
+                $0.distancesMilliseconds > 0 && $0.prunedMilliseconds > 0 && $0.streamMilliseconds > 0
+            })
         #expect(report.nearestAgreeing == 4)
+        #expect(report.medianExactDistances > 0 && report.medianExactDistances <= 1500)
     }
 
     @Test func indexBenchmarkTimesFFmpegAndIndexingOnTheSameClip() throws {

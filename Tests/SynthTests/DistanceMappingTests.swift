@@ -53,12 +53,67 @@ import Testing
         #expect(abs(p[50] - floor / 100_010) < 1e-15)
     }
 
-    @Test func scaleAndOffsetOfTheDistancesDoNotMatter() {
+    @Test func theUnitOfTheDistancesDoesNotMatter() {
         var random = Xoshiro256(seed: 5)
         let distances = (0..<200).map { _ in 5 + 10 * random.unitFloat() }
         let reference = probabilities(DistanceMapping(), distances)
-        let scaled = probabilities(DistanceMapping(), distances.map { 7 * $0 + 100 })
+        let scaled = probabilities(DistanceMapping(), distances.map { 7 * $0 })
         for (a, b) in zip(reference, scaled) { #expect(abs(a - b) < 1e-6) }
+    }
+
+    @Test func theScaleIsTheRootMeanSquareDistanceOverEveryFrame() {
+        // Nearest 1, RMS √((1 + 9 + 9 + 25) / 4) = √11: z of the frames at 3 is 2 / (√11 − 1).
+        let mapping = DistanceMapping(plateau: 0, temperature: 1, floor: 0)
+        let p = probabilities(mapping, [1, 3, 3, 5])
+        let z = 2 / (11.0.squareRoot() - 1)
+        let like = 1 - z
+        #expect(abs(p[1] - like / (1 + 2 * like)) < 1e-6)
+        // Given explicitly (as a search computes it from the corpus), the same.
+        var given = [Double](repeating: 0, count: 4)
+        var scratch = [Float](repeating: 0, count: 4)
+        [Float]([1, 3, 3, 5]).withUnsafeBufferPointer { d in
+            [Double](repeating: 1, count: 4).withUnsafeBufferPointer { w in
+                given.withUnsafeMutableBufferPointer { out in
+                    scratch.withUnsafeMutableBufferPointer {
+                        mapping.map(
+                            distances: d, scale: 11.0.squareRoot(), timeWeights: w, into: out, scratch: $0)
+                    }
+                }
+            }
+        }
+        for (a, b) in zip(p, given) { #expect(abs(a - b) < 1e-12) }
+        // A muted frame still counts in the scale (muting does not re-shape the others' curve).
+        let muted = probabilities(mapping, [1, 3, 3, 5], timeWeights: [1, 1, 1, 0])
+        #expect(abs(muted[1] - like / (1 + 2 * like)) < 1e-6)
+    }
+
+    @Test(arguments: [DistanceMapping(), DistanceMapping(shape: .softmax, temperature: 0.05)])
+    func framesBeyondTheCutoffCanBeLeftOut(mapping: DistanceMapping) {
+        // 1000 frames, scale from all of them; those beyond the cutoff given as +∞ instead.
+        var random = Xoshiro256(seed: 9)
+        let distances = (0..<1_000).map { _ in 10 + 10 * random.unitFloat() }
+        let rms = distances.withUnsafeBufferPointer { DistanceMapping.rootMeanSquare(of: $0) }
+        let nearest = Double(distances.min()!)
+        let cutoff = mapping.cutoff(weightRatio: 1_000)
+        let reach = nearest + cutoff * (rms - nearest)
+        let pruned = distances.map { Double($0) <= reach ? $0 : .infinity }
+        #expect(pruned.contains(.infinity) && pruned.contains { $0.isFinite && $0 > Float(nearest) })
+        func map(_ values: [Float]) -> [Double] {
+            var out = [Double](repeating: 0, count: values.count)
+            var scratch = [Float](repeating: 0, count: values.count)
+            values.withUnsafeBufferPointer { d in
+                [Double](repeating: 1, count: values.count).withUnsafeBufferPointer { w in
+                    out.withUnsafeMutableBufferPointer { o in
+                        scratch.withUnsafeMutableBufferPointer {
+                            mapping.map(distances: d, scale: rms, timeWeights: w, into: o, scratch: $0)
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        let variation = zip(map(distances), map(pruned)).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
+        #expect(variation <= DistanceMapping.negligibleShare)
     }
 
     @Test func topKKeepsOnlyTheNearestFramesAboveTheFloor() {

@@ -41,7 +41,7 @@ struct SoundscapeOptions: ParsableArguments {
         help: "Distance → probability curve: plateau (the paper's: plateau, linear fall, floor) or softmax.")
     var mapping: DistanceMapping.Shape = .plateau
 
-    @Option(help: "Plateau width, in units of the spread of the distances (mean − nearest).")
+    @Option(help: "Plateau width, in units of the spread of the distances (RMS − nearest).")
     var plateau: Double = DistanceMapping().plateau
 
     @Option(

@@ -32,14 +32,14 @@ struct SynthBenchmarkReport: Codable {
     /// Where the WAV files were written.
     var outputDirectory: String
     var renders: [Render] = []
-    var updates: [VisionUpdateReport] = []
+    var visionUpdate: VisionUpdateReport?
 
     func printHeader() {
         print(
             String(
-                format: "bench synth: %.0f s of mono 48 kHz float WAV from a %.0f s source, one thread",
-                seconds,
-                sourceSeconds))
+                format: "bench synth: %.0f s of mono 48 kHz float WAV from a %.0f s source, one thread, "
+                    + "rendered and written %d frames at a time",
+                seconds, sourceSeconds, SynthBenchmarkCommand.block))
         print("machine: \(processor), \(processors) CPUs, load average \(loads(loadAverageBefore))")
         print("WAV files written to \(outputDirectory)")
         print("round  setting                 scenophone (synthesis alone)        textbook baseline    ratio")
@@ -79,7 +79,7 @@ struct SynthBenchmarkReport: Codable {
             print(String(format: "  synthesis alone (no WAV writing): %.0f× real time", synthesis))
         }
         print("* measured by the project on a machine of this kind (DESIGN.md), not in this run")
-        VisionUpdateReport.printSummary(updates)
+        visionUpdate?.printSummary()
         print("load average after: \(loads(loadAverageAfter))")
     }
 

@@ -1,56 +1,132 @@
 import ArgumentParser
 import COpenBLAS
 import Corpus
+import Engine
+import Foundation
 import Kernels
 import Synth
 
 /// The vision-update part of `bench synth`: what one camera frame costs between its embedding and
-/// the synthesizer, on a large corpus — the distances to every frame, the distance → probability
-/// map with smoothing, and the alias table built and handed to the synthesizer.
+/// the synthesizer on a large corpus — the distances, the distance → probability map with
+/// smoothing, and the alias table built and handed to the synthesizer — with the exact full pass
+/// and with the pass that computes exact distances only where the map can use them.
 struct VisionUpdateBenchmark: ParsableArguments {
-    @Option(help: "Corpus frames for the vision-update measurement.")
+    @Option(help: "Frames of the synthetic corpus for the vision-update measurement.")
     var frames = 100_000
 
-    @Option(help: "Vision updates to time (the median is reported).")
+    @Option(help: "Vision updates to time (medians are reported).")
     var updates = 50
 
+    @Option(help: "Measure the vision update on this corpus instead of a synthetic one.")
+    var corpus: String?
+
+    @Option(help: "Principal components behind the lower bounds.")
+    var components = NearestFrameSearch.Strategy.defaultComponents
+
     func validate() throws {
-        guard frames >= 1, updates >= 1 else {
-            throw ValidationError("--frames and --updates must be positive")
+        guard frames >= 2, updates >= 1, components >= 1 else {
+            throw ValidationError("--frames must be ≥ 2, --updates and --components positive")
         }
     }
 
-    /// Times the parts of one vision update on a corpus of `frames` synthetic embeddings, with the
-    /// exact search and with the search projected onto 128 principal components.
+    /// A corpus to measure: embeddings, the audio they stand for, and which frames follow each other.
+    private struct Subject {
+        var name: String
+        var embeddings: UnsafeBufferPointer<Float>
+        var dimension: Int
+        var bank: SoundBank
+        /// Frames whose successor belongs to the same source (a query lies between the two).
+        var consecutive: [Int]
+        var owner: AnyObject?
+    }
+
+    /// Times the vision update, exact and pruned, alternating, on the synthetic or the given corpus.
     ///
-    /// - Returns: one report per search.
-    /// - Throws: ``SynthError`` if the synthesizer refuses the generated bank (it should not).
-    ///
-    /// The embeddings imitate a real corpus: clips of 100 frames (100 s at 1 fps), each frame its
-    /// clip's non-negative centre plus a small drift, so neighbouring frames are close and clips
-    /// differ, as EfficientNet embeddings of video do.
-    func measure() throws -> [VisionUpdateReport] {
-        let dimension = 1280
-        let clipLength = 100
-        var random = Xoshiro256(seed: 2)
-        let embeddings = UnsafeMutableBufferPointer<Float>.allocate(capacity: frames * dimension)
-        defer { embeddings.deallocate() }
-        var centre = [Float](repeating: 0, count: dimension)
-        for frame in 0..<frames {
-            if frame % clipLength == 0 {
-                for index in centre.indices { centre[index] = max(0, random.unitFloat() * 3 - 1) }
-            }
-            for index in 0..<dimension {
-                embeddings[frame * dimension + index] = max(
-                    0, centre[index] + 0.4 * (random.unitFloat() - 0.5))
+    /// - Returns: the measurements.
+    /// - Throws: `CorpusError` for a corpus that cannot be opened, ``SynthError`` for one whose audio
+    ///   the synthesizer refuses.
+    func measure() throws -> VisionUpdateReport {
+        let previousThreads = BLAS.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(previousThreads) }
+        let subject: Subject
+        var storage: UnsafeMutableBufferPointer<Float>?
+        defer { storage?.deallocate() }
+        if let corpus {
+            subject = try Self.open(URL(fileURLWithPath: corpus))
+        } else {
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(
+                capacity: frames * SyntheticEmbeddings.dimension)
+            storage = buffer
+            subject = try Self.synthetic(frames: frames, into: buffer)
+        }
+        let count = subject.embeddings.count / subject.dimension
+        var exactSearch: NearestFrameSearch!
+        let exactPrepared = BenchmarkClock.seconds {
+            exactSearch = NearestFrameSearch(
+                embeddings: subject.embeddings, dimension: subject.dimension, owner: subject.owner,
+                strategy: .exact)
+        }
+        var boundedSearch: NearestFrameSearch!
+        let boundedPrepared = BenchmarkClock.seconds {
+            boundedSearch = NearestFrameSearch(
+                embeddings: subject.embeddings, dimension: subject.dimension, owner: subject.owner,
+                strategy: .bounded(components: components))
+        }
+        let exact = try Pipeline(search: exactSearch, bank: subject.bank)
+        let pruned = try Pipeline(search: boundedSearch, bank: subject.bank)
+        // Queries between two consecutive frames of one source: a picture like the corpus's, not in it.
+        let queries = (0..<updates + 3).map { update -> [Float] in
+            let frame = subject.consecutive[(update * 7_919) % subject.consecutive.count]
+            let d = subject.dimension
+            return (0..<d).map {
+                (subject.embeddings[frame * d + $0] + subject.embeddings[(frame + 1) * d + $0]) / 2
             }
         }
-        // A picture like frame 12 345 (or the middle one) of the corpus, not one of its frames.
-        let like = min(12_345, frames / 2)
-        let query = (0..<dimension).map { index in
-            max(0, embeddings[like * dimension + index] + 0.2 * (random.unitFloat() - 0.5))
+        var report = VisionUpdateReport(
+            corpus: subject.name, frames: count, dimension: subject.dimension,
+            components: boundedSearch.boundComponents ?? 0, blasThreads: 1, openblasCore: BLAS.coreName,
+            exactPreparedSeconds: exactPrepared, boundedPreparedSeconds: boundedPrepared,
+            explainedVariance: boundedSearch.explainedVariance, cutoff: pruned.map.likenessCutoff,
+            embeddingBytes: subject.embeddings.count * MemoryLayout<Float>.size)
+        var exactTimes: [VisionUpdateReport.Timing] = []
+        var prunedTimes: [VisionUpdateReport.Timing] = []
+        var streams: [Double] = []
+        for (update, query) in queries.enumerated() {
+            var sum: Float = 0
+            let stream = BenchmarkClock.seconds {
+                sum = cblas_sasum(Int32(subject.embeddings.count), subject.embeddings.baseAddress, 1)
+            }
+            // Using the sum keeps the read from being optimised away.
+            precondition(sum > 0, "the embeddings were not read")
+            let time = Double(update) / 10
+            let exactTiming = try query.withUnsafeBufferPointer { try exact.update($0, time: time) }
+            let prunedTiming = try query.withUnsafeBufferPointer { try pruned.update($0, time: time) }
+            // The first few warm the caches and page in the buffers.
+            guard update >= 3 else { continue }
+            streams.append(stream)
+            exactTimes.append(exactTiming)
+            prunedTimes.append(prunedTiming)
+            report.totalVariation = max(report.totalVariation, Pipeline.totalVariation(exact, pruned))
+            report.nearestOverScale.append(exact.nearestOverScale)
+            report.withinCutoff.append(Double(exact.withinCutoff) / Double(count))
+            report.exactDistances.append(pruned.pass.exactDistances)
+            if pruned.pass.bounded { report.boundedUpdates += 1 }
         }
-        // The sound is irrelevant to the cost: 60 s of quiet noise that every frame points into.
+        report.exact = .median(of: exactTimes)
+        report.pruned = .median(of: prunedTimes)
+        report.streamMs = BenchmarkClock.median(streams) * 1000
+        return report
+    }
+
+    /// The synthetic corpus: embeddings from ``SyntheticEmbeddings``, each frame one second of a
+    /// minute of quiet noise (the sound does not change the cost).
+    private static func synthetic(frames: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws
+        -> Subject
+    {
+        var generator = SyntheticEmbeddings(seed: 2)
+        generator.fill(buffer, frames: frames)
+        var random = Xoshiro256(seed: 3)
         let sampleRate = 48_000
         let sourceFrames = 60 * sampleRate
         let audio = (0..<sourceFrames).map { _ in (2 * random.unitFloat() - 1) * 0.1 }
@@ -60,86 +136,92 @@ struct VisionUpdateBenchmark: ParsableArguments {
                 let start = (frame * 997) % (sourceFrames - sampleRate)
                 return FrameSpan(source: 0, start: start, end: start + sampleRate)
             })
-        let previousThreads = BLAS.threads
-        BLAS.setThreads(1)
-        defer { BLAS.setThreads(previousThreads) }
-        var results: [VisionUpdateReport] = []
-        for precision in [NearestFrameSearch.Precision.exact, .projected(dimensions: 128)] {
-            var search: NearestFrameSearch?
-            let prepared = BenchmarkClock.seconds {
-                search = NearestFrameSearch(
-                    embeddings: UnsafeBufferPointer(embeddings), dimension: dimension, owner: nil,
-                    precision: precision)
-            }
-            results.append(
-                try measureUpdate(
-                    search: search!, preparedSeconds: prepared, bank: bank, embeddings: embeddings,
-                    query: query))
-        }
-        return results
+        let clip = generator.clipLength
+        return Subject(
+            name: "synthetic", embeddings: UnsafeBufferPointer(buffer),
+            dimension: SyntheticEmbeddings.dimension,
+            bank: bank, consecutive: (0..<frames - 1).filter { $0 % clip != clip - 1 }, owner: nil)
     }
 
-    /// Times `updates` vision updates (after three to warm up) with one search.
-    private func measureUpdate(
-        search: NearestFrameSearch, preparedSeconds: Double, bank: SoundBank,
-        embeddings: UnsafeMutableBufferPointer<Float>, query: [Float]
-    ) throws -> VisionUpdateReport {
-        let synth = try GranularSynth(bank: bank)
-        let map = try ProbabilityMap(bank: bank)
-        var distances = [Float](repeating: 0, count: frames)
-        var parts: [(distances: Double, map: Double, alias: Double)] = []
-        var reads: [Double] = []
-        try query.withUnsafeBufferPointer { q in
-            try distances.withUnsafeMutableBufferPointer { d in
-                for update in 0..<(updates + 3) {
-                    var sum: Float = 0
-                    let read = BenchmarkClock.seconds {
-                        sum = cblas_sasum(Int32(embeddings.count), embeddings.baseAddress, 1)
-                    }
-                    // Using the sum keeps the read from being optimised away.
-                    precondition(sum > 0, "the embeddings were not read")
-                    let measured = BenchmarkClock.seconds { search.distances(to: q, into: d) }
-                    var probabilities = UnsafeBufferPointer<Double>(start: nil, count: 0)
-                    let mapped = BenchmarkClock.seconds {
-                        probabilities = map.update(
-                            distances: UnsafeBufferPointer(d), time: Double(update) / 10)
-                    }
-                    let published = try BenchmarkClock.seconds {
-                        try synth.publish(probabilities, generation: UInt64(update), frameTime: 0)
-                    }
-                    // The first few warm the caches and page in the buffers.
-                    if update >= 3 {
-                        reads.append(read)
-                        parts.append((measured, mapped, published))
-                    }
-                }
-            }
+    /// A corpus on disk, with its own sound.
+    private static func open(_ url: URL) throws -> Subject {
+        let corpus = try Corpus.open(url)
+        let frames = corpus.frames
+        let consecutive = frames.indices.dropLast().filter { frames[$0].source == frames[$0 + 1].source }
+        guard !consecutive.isEmpty else {
+            throw ValidationError("\(url.path): no source has two frames to put a query between")
         }
-        // How much of p(t) the projected distances move: the total variation from the exact map's.
-        let exact = NearestFrameSearch(
-            embeddings: UnsafeBufferPointer(embeddings), dimension: search.dimension, owner: nil)
-        let exactMap = try ProbabilityMap(bank: bank, timeConstant: 0)
-        let estimatedMap = try ProbabilityMap(bank: bank, timeConstant: 0)
-        var exactDistances = [Float](repeating: 0, count: frames)
-        let variation = query.withUnsafeBufferPointer { q in
-            exactDistances.withUnsafeMutableBufferPointer { e in
+        return Subject(
+            name: url.path, embeddings: corpus.embeddings, dimension: corpus.embeddingSize,
+            bank: try SoundBank(corpus: corpus), consecutive: consecutive, owner: corpus)
+    }
+
+    /// One vision update's parts with one search, and their buffers, allocated once.
+    private final class Pipeline {
+        let search: NearestFrameSearch
+        let map: ProbabilityMap
+        let synth: GranularSynth
+        let workspace: SearchWorkspace
+        var distances: [Float]
+        var neighbors = [Neighbor](repeating: Neighbor(frame: 0, distance: 0), count: 8)
+        /// The last update's search.
+        private(set) var pass: CutoffPass!
+        var generation: UInt64 = 0
+
+        init(search: NearestFrameSearch, bank: SoundBank) throws {
+            self.search = search
+            map = try ProbabilityMap(bank: bank)
+            synth = try GranularSynth(bank: bank)
+            workspace = search.makeWorkspace()
+            distances = [Float](repeating: 0, count: search.frameCount)
+        }
+
+        /// Runs and times one update.
+        func update(_ query: UnsafeBufferPointer<Float>, time: Double) throws -> VisionUpdateReport.Timing {
+            let cutoff = map.likenessCutoff
+            let weights = map.timeWeights
+            let searched = BenchmarkClock.seconds {
                 distances.withUnsafeMutableBufferPointer { d in
-                    exact.distances(to: q, into: e)
-                    search.distances(to: q, into: d)
-                    let p = exactMap.update(distances: UnsafeBufferPointer(e), time: 0)
-                    let r = estimatedMap.update(distances: UnsafeBufferPointer(d), time: 0)
-                    return zip(p, r).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
+                    neighbors.withUnsafeMutableBufferPointer { n in
+                        pass = search.distances(
+                            to: query, cutoff: cutoff, eligible: weights, workspace: workspace, into: d,
+                            nearest: n)
+                    }
                 }
             }
+            var probabilities = UnsafeBufferPointer<Double>(start: nil, count: 0)
+            let mapped = BenchmarkClock.seconds {
+                probabilities = distances.withUnsafeBufferPointer {
+                    map.update(distances: $0, scale: pass.scale, time: time)
+                }
+            }
+            generation += 1
+            let published = try BenchmarkClock.seconds {
+                try synth.publish(probabilities, generation: generation, frameTime: time)
+            }
+            return VisionUpdateReport.Timing(
+                distancesMs: searched * 1000, mapMs: mapped * 1000, aliasMs: published * 1000,
+                totalMs: (searched + mapped + published) * 1000)
         }
-        func median(_ values: [Double]) -> Double { BenchmarkClock.median(values) * 1000 }
-        return VisionUpdateReport(
-            search: search.projectedDimensions.map { "projected(\($0))" } ?? "exact", frames: frames,
-            blasThreads: 1, openblasCore: BLAS.coreName, preparedSeconds: preparedSeconds,
-            explainedVariance: search.explainedVariance, totalVariation: variation,
-            distancesMs: median(parts.map(\.distances)), mapMs: median(parts.map(\.map)),
-            aliasMs: median(parts.map(\.alias)),
-            totalMs: median(parts.map { $0.distances + $0.map + $0.alias }), readEmbeddingsMs: median(reads),
-            embeddingBytes: embeddings.count * MemoryLayout<Float>.size)
+
+        /// The nearest playable frame's distance over the scale, for the last update.
+        var nearestOverScale: Double {
+            let weights = map.timeWeights
+            let nearest = zip(distances, weights).filter { $0.1 > 0 }.map(\.0).min() ?? 0
+            return Double(nearest) / pass.scale
+        }
+
+        /// How many frames lie within the cutoff, for the last update (needs all distances).
+        var withinCutoff: Int {
+            let weights = map.timeWeights
+            let nearest = Double(zip(distances, weights).filter { $0.1 > 0 }.map(\.0).min() ?? 0)
+            let reach = nearest + map.likenessCutoff * (pass.scale - nearest)
+            return distances.filter { Double($0) <= reach }.count
+        }
+
+        /// Half the summed absolute difference of two pipelines' last unsmoothed distributions.
+        static func totalVariation(_ a: Pipeline, _ b: Pipeline) -> Double {
+            zip(a.map.unsmoothed, b.map.unsmoothed).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
+        }
     }
 }
