@@ -29,9 +29,16 @@ public final class WAVWriter {
     /// Sample frames written so far.
     public private(set) var frameCount = 0
 
+    /// Bytes gathered before one `write(2)`: large, so a long render costs few system calls.
+    static let blockBytes = 1 << 20
+    /// Float samples at least this large (64 KiB) are written from the caller's buffer, uncopied.
+    static let directBytes = 1 << 16
+
     private let temporaryURL: URL
     private var descriptor: Int32
-    private var buffer: [UInt8] = []
+    /// Samples (and at first the header) waiting to be written: `pending` bytes of `blockBytes`.
+    private let block: UnsafeMutableRawPointer
+    private var pending = 0
     private var finished = false
     private let headerSize: Int
 
@@ -56,12 +63,19 @@ public final class WAVWriter {
             ".\(url.lastPathComponent).partial-\(UInt32.random(in: 0...UInt32.max))")
         descriptor = open(temporaryURL.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw MediaIOError.systemError(url, operation: "create", errno: errno) }
-        headerSize = Self.header(sampleRate: sampleRate, channels: channels, format: format, frames: 0).count
-        buffer = Self.header(sampleRate: sampleRate, channels: channels, format: format, frames: 0)
-        buffer.reserveCapacity(1 << 16)
+        block = .allocate(byteCount: Self.blockBytes, alignment: 64)
+        // A placeholder header (no frames yet) goes first; `finish()` writes the real one over it.
+        let header = Self.header(sampleRate: sampleRate, channels: channels, format: format, frames: 0)
+        headerSize = header.count
+        header.withUnsafeBytes { block.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        pending = headerSize
     }
 
     /// Appends interleaved samples.
+    ///
+    /// Float samples on a little-endian machine are stored as they are: gathered in the writer's
+    /// block, or, from ``directBytes`` on, written to the file straight from the caller's buffer.
+    /// 16-bit samples are converted into the block.
     ///
     /// - Parameter samples: a whole number of frames, nominally in −1…1.
     /// - Throws: `MediaIOError` when the disk write fails or the file would pass WAV's 4 GiB limit.
@@ -77,22 +91,17 @@ public final class WAVWriter {
         case .float32:
             #if _endian(little)
                 // WAV is little-endian like the host: the samples' bytes go in as they are.
-                buffer.append(contentsOf: UnsafeRawBufferPointer(samples))
+                try append(UnsafeRawBufferPointer(samples))
             #else
-                for sample in samples {
-                    let bits = sample.bitPattern.littleEndian
-                    withUnsafeBytes(of: bits) { buffer.append(contentsOf: $0) }
-                }
+                try convert(samples) { $0.bitPattern.littleEndian }
             #endif
         case .int16:
-            for sample in samples {
+            try convert(samples) { sample in
                 let scaled = ((sample.isNaN ? 0 : sample) * 32768).rounded()
-                let value = Int16(max(-32768, min(32767, scaled))).littleEndian
-                withUnsafeBytes(of: value) { buffer.append(contentsOf: $0) }
+                return Int16(max(-32768, min(32767, scaled))).littleEndian
             }
         }
         frameCount += frames
-        if buffer.count >= 1 << 16 { try flush() }
     }
 
     /// Appends interleaved samples.
@@ -136,21 +145,59 @@ public final class WAVWriter {
 
     deinit {
         abandon()
+        block.deallocate()
     }
 
-    private func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let count = buffer.withUnsafeBytes {
-                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+    /// Stores `bytes` after what is pending, going straight to the file when there are many.
+    private func append(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if bytes.count >= Self.directBytes {
+            try flush()
+            try writeAll(bytes)
+            return
+        }
+        if pending + bytes.count > Self.blockBytes { try flush() }
+        (block + pending).copyMemory(from: base, byteCount: bytes.count)
+        pending += bytes.count
+    }
+
+    /// Stores each sample as `encode` turns it into its stored bytes, a block at a time.
+    @inline(__always)
+    private func convert<Stored: FixedWidthInteger>(
+        _ samples: UnsafeBufferPointer<Float>, _ encode: (Float) -> Stored
+    ) throws {
+        let size = MemoryLayout<Stored>.size
+        var index = 0
+        while index < samples.count {
+            if pending + size > Self.blockBytes { try flush() }
+            let count = min(samples.count - index, (Self.blockBytes - pending) / size)
+            let destination = block + pending
+            for offset in 0..<count {
+                destination.storeBytes(
+                    of: encode(samples[index + offset]), toByteOffset: offset * size, as: Stored.self)
             }
+            pending += count * size
+            index += count
+        }
+    }
+
+    /// Writes the pending bytes to the file.
+    private func flush() throws {
+        try writeAll(UnsafeRawBufferPointer(start: block, count: pending))
+        pending = 0
+    }
+
+    /// Writes all of `bytes` at the file's current offset.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if count < 0 {
                 if errno == EINTR { continue }
                 throw systemError("write")
             }
             offset += count
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     private func systemError(_ operation: String) -> MediaIOError {

@@ -5,8 +5,13 @@
 /// counting and no exclusivity checks on the render path. All memory is allocated (and freed) by the
 /// owner; nothing here allocates.
 struct GrainEngine {
-    /// The mix is built in chunks of at most this many frames, small enough to stay in L1.
-    static let chunk = 1024
+    /// The mix is built in chunks of at most this many samples (frames × channels): long enough
+    /// that each grain's source is read in long runs and a grain's window is set up a few times
+    /// only, small enough that the mix stays in the first-level cache (16 KiB).
+    static let chunkSamples = 4096
+
+    /// Frames per chunk.
+    var chunk: Int { Self.chunkSamples / channels }
 
     // The sound bank, flattened.
     let channels: Int
@@ -60,7 +65,7 @@ struct GrainEngine {
         var energy: Float = 0
         var done = 0
         while done < frames {
-            let count = min(Self.chunk, frames - done)
+            let count = min(chunk, frames - done)
             mixLeft.update(repeating: 0, count: count)
             if channels == 2 { mixRight.update(repeating: 0, count: count) }
             startGrains(before: count, events: events)
@@ -204,7 +209,6 @@ struct GrainEngine {
         let position = voice.pointee.position
         let end = voice.pointee.end
         let frames = min(count - begin, end - position)
-        fillEnvelope(voice.pointee, from: position, count: frames)
         let channelsIn = voice.pointee.channels
         var source = voice.pointee.source + position * channelsIn
         if voice.pointee.rate != 1 {
@@ -213,58 +217,30 @@ struct GrainEngine {
                 count: frames, into: resampled)
             source = UnsafePointer(resampled)
         }
+        let left = mixLeft + begin
+        let right = mixRight + begin
+        let leftGain = voice.pointee.left
+        let rightGain = voice.pointee.right
+        let grain = voice.pointee
         if channels == 1 {
             if channelsIn == 1 {
-                GrainKernels.addMono(mixLeft + begin, source, envelope, count: frames)
+                let target = MonoIntoMono(mix: left, source: source)
+                GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
             } else {
-                GrainKernels.addStereoToMono(mixLeft + begin, source, envelope, count: frames)
+                let target = StereoIntoMono(mix: left, source: source)
+                GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
             }
         } else if channelsIn == 1 {
-            GrainKernels.addMonoToStereo(
-                mixLeft + begin, mixRight + begin, source, envelope, count: frames,
-                leftGain: voice.pointee.left, rightGain: voice.pointee.right)
+            let target = MonoIntoStereo(
+                left: left, right: right, source: source, leftGain: leftGain, rightGain: rightGain)
+            GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
         } else {
-            GrainKernels.addStereo(
-                mixLeft + begin, mixRight + begin, source, envelope, count: frames,
-                leftGain: voice.pointee.left, rightGain: voice.pointee.right)
+            let target = StereoIntoStereo(
+                left: left, right: right, source: source, leftGain: leftGain, rightGain: rightGain)
+            GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
         }
         voice.pointee.position = position + frames
         voice.pointee.delay = 0
         return position + frames >= end
-    }
-
-    /// Writes the grain's window × gain for frames `from..<from + count` into `envelope`.
-    ///
-    /// The window is sampled at frame centres (`n + ½`), so attack and release are mirror images.
-    @inline(__always)
-    private func fillEnvelope(_ voice: Voice, from position: Int, count: Int) {
-        let attackEnd = voice.attack
-        let releaseStart = voice.length - voice.release
-        var done = 0
-        if position < attackEnd {
-            let frames = min(count, attackEnd - position)
-            let step = 1 / Float(voice.attack)
-            GrainKernels.fillRamp(
-                envelope, count: frames, x0: (Float(position) + 0.5) * step, dx: step, gain: voice.gain)
-            done = frames
-        }
-        if done < count, position + done < releaseStart {
-            let frames = min(count - done, releaseStart - position - done)
-            GrainKernels.fillConstant(envelope + done, count: frames, gain: voice.gain)
-            done += frames
-        }
-        if done < count {
-            let step = 1 / Float(voice.release)
-            GrainKernels.fillRamp(
-                envelope + done, count: count - done,
-                x0: (Float(voice.length - position - done) - 0.5) * step, dx: -step, gain: voice.gain)
-        }
-        if voice.fadeStart != Int.max {
-            // A stolen grain: its window times a raised-cosine fade to silence at its new end.
-            let span = Float(voice.end - voice.fadeStart + 1)
-            for k in 0..<count where position + k >= voice.fadeStart {
-                envelope[k] *= FastMath.raisedCosine(Float(voice.end - position - k) / span)
-            }
-        }
     }
 }

@@ -96,7 +96,7 @@ public final class GranularSynth: @unchecked Sendable {
     /// Renders the next `frames` frames of interleaved output. Audio thread only.
     ///
     /// A distribution or parameters published before the call apply from its first frame. Any
-    /// `frames` works; the work is done in chunks of ``GrainEngine/chunk`` frames.
+    /// `frames` works; the work is done in chunks of ``GrainEngine/chunkSamples`` samples.
     ///
     /// - Parameters:
     ///   - output: room for `frames × channels` samples, overwritten.
@@ -203,7 +203,7 @@ private final class EngineMemory {
         // Room beyond the limit for grains fading out after being stolen.
         voiceCapacity = configuration.maxVoices + max(16, configuration.maxVoices / 4)
         voices = .allocate(capacity: voiceCapacity)
-        let chunk = GrainEngine.chunk
+        let chunk = GrainEngine.chunkSamples
         mixLeft = .allocate(capacity: chunk)
         mixRight = .allocate(capacity: chunk)
         envelope = .allocate(capacity: chunk)

@@ -37,6 +37,27 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["out.wav"])
     }
 
+    @Test(arguments: [WAVWriter.SampleFormat.float32, .int16])
+    func writesOfEverySizeKeepTheirOrder(format: WAVWriter.SampleFormat) throws {
+        // Small writes gathered in the writer's block, large ones written from the caller's buffer,
+        // and more than a block (1 MiB) in all, so every path and the block's refills are crossed.
+        let directory = try TemporaryDirectory()
+        let url = directory.file("pieces.wav")
+        let samples = ramp(frames: 400_000, channels: 2)
+        let writer = try WAVWriter(url: url, sampleRate: 48_000, channels: 2, format: format)
+        var start = 0
+        for frames in [1, 0, 9_000, 40_000, 3, 262_144, 17, 16_384] {
+            try writer.write(Array(samples[start..<(start + 2 * frames)]))
+            start += 2 * frames
+        }
+        try writer.write(Array(samples[start...]))
+        try writer.finish()
+        let clip = try WAVReader.read(url)
+        #expect(clip.frameCount == 400_000)
+        let tolerance: Float = format == .float32 ? 0 : 1.0 / 65_536
+        #expect(zip(clip.samples, samples).allSatisfy { abs($0 - $1) <= tolerance })
+    }
+
     @Test func surroundUsesTheExtensibleHeader() throws {
         let directory = try TemporaryDirectory()
         let url = directory.file("six.wav")

@@ -35,13 +35,17 @@ import Testing
         }
     }
 
-    @Test(arguments: [(2400, 0), (2400, 1000), (100, 3), (40, 0), (4800, 2397)])
-    func rampFillMatchesTheWindow(length: Int, position: Int) {
-        let count = min(1024, length - position)
+    @Test(arguments: [(2400, 0), (2400, 1000), (100, 3), (40, 0), (4800, 2397), (4800, 0), (4800, 700)])
+    func rampMatchesTheWindow(length: Int, position: Int) {
+        // Up to 4096 frames, so the rotation restarts from the polynomial several times.
+        let count = min(4096, length - position)
         let envelope = UnsafeMutablePointer<Float>.allocate(capacity: count)
         defer { envelope.deallocate() }
         let step = 1 / Float(length)
-        GrainKernels.fillRamp(envelope, count: count, x0: (Float(position) + 0.5) * step, dx: step, gain: 0.7)
+        GrainKernels.applyRamp(
+            WindowStore(envelope: envelope), from: 0, count: count, x0: (Float(position) + 0.5) * step,
+            dx: step,
+            gain: 0.7)
         var worst: Double = 0
         for k in 0..<count {
             let x = (Double(position + k) + 0.5) / Double(length)

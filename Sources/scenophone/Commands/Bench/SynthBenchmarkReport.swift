@@ -37,9 +37,9 @@ struct SynthBenchmarkReport: Codable {
     func printHeader() {
         print(
             String(
-                format: "bench synth: %.0f s of mono 48 kHz float WAV from a %.0f s source, one thread",
-                seconds,
-                sourceSeconds))
+                format: "bench synth: %.0f s of mono 48 kHz float WAV from a %.0f s source, one thread, "
+                    + "rendered and written %d frames at a time",
+                seconds, sourceSeconds, SynthBenchmarkCommand.block))
         print("machine: \(processor), \(processors) CPUs, load average \(loads(loadAverageBefore))")
         print("WAV files written to \(outputDirectory)")
         print("round  setting                 scenophone (synthesis alone)        textbook baseline    ratio")
