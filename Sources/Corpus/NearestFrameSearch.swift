@@ -45,8 +45,10 @@ public final class NearestFrameSearch: @unchecked Sendable {
 
     private let embeddings: UnsafePointer<Float>
     private let squaredNorms: AlignedFloats
-    /// The mean embedding μ and the mean squared distance of the frames from it.
-    private let mean: AlignedFloats
+    /// The mean embedding μ (in double for the scale, in float for BLAS) and the mean squared
+    /// distance of the frames from it.
+    private let mean: [Double]
+    private let meanFloats: AlignedFloats
     private let variance: Double
     private let projection: ProjectedEmbeddings?
     private let owner: AnyObject?
@@ -102,7 +104,8 @@ public final class NearestFrameSearch: @unchecked Sendable {
             meanStorage.pointer[i] = Float(value)
             meanNorm += value * value
         }
-        mean = meanStorage
+        mean = (0..<dimension).map { frames > 0 ? sums[$0] / Double(frames) : 0 }
+        meanFloats = meanStorage
         variance = frames > 0 ? max(0, normSum / Double(frames) - meanNorm) : 0
         let components: Int?
         switch strategy {
@@ -140,7 +143,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         guard frameCount > 0, let q = query.baseAddress else { return 0 }
         var offset = 0.0
         for i in 0..<dimension {
-            let difference = Double(q[i]) - Double(mean.pointer[i])
+            let difference = Double(q[i]) - mean[i]
             offset += difference * difference
         }
         return (offset + variance).squareRoot()

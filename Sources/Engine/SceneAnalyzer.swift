@@ -4,8 +4,9 @@ import Synth
 import Vision
 
 /// The vision side of the engine, the one pipeline behind both the offline renderer and the live
-/// loop: a picture → its embedding → distances to every corpus frame → the smoothed distribution
-/// p(t) → an alias table published to the synthesizer.
+/// loop: a picture → its embedding → distances to the corpus frames (exact wherever the mapping can
+/// use them; see `NearestFrameSearch`) → the smoothed distribution p(t) → an alias table published
+/// to the synthesizer.
 ///
 /// Everything is allocated once; ``analyze(rgb:width:height:time:generation:)`` and
 /// ``republish(time:generation:)`` allocate nothing beyond what the network does. Not
@@ -25,6 +26,12 @@ public final class SceneAnalyzer {
     private let embedding: UnsafeMutableBufferPointer<Float>
     private let logitBuffer: UnsafeMutableBufferPointer<Float>?
     private let distanceBuffer: UnsafeMutableBufferPointer<Float>
+    private let workspace: SearchWorkspace
+    /// The RMS distance from the last picture to every frame (the map's scale).
+    private var scale = 0.0
+    /// Whether the distances were searched with the mapping and source weights now in force (they
+    /// are exact only within that mapping's cutoff, and the cutoff follows the nearest playable frame).
+    private var distancesCurrent = false
     private let neighbors: UnsafeMutableBufferPointer<Neighbor>
     private var neighborsFound = 0
     private var hasDistances = false
@@ -75,6 +82,7 @@ public final class SceneAnalyzer {
         logitBuffer?.initialize(repeating: 0)
         distanceBuffer = .allocate(capacity: corpus.frameCount)
         distanceBuffer.initialize(repeating: 0)
+        workspace = search.makeWorkspace()
         neighbors = .allocate(capacity: self.neighborCount)
         neighbors.initialize(repeating: Neighbor(frame: 0, distance: 0))
     }
@@ -103,8 +111,7 @@ public final class SceneAnalyzer {
         rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double, generation: UInt64
     ) throws {
         try network.embed(rgb: rgb, width: width, height: height, into: embedding, logits: logitBuffer)
-        neighborsFound = search.nearest(
-            to: UnsafeBufferPointer(embedding), scratch: distanceBuffer, into: neighbors)
+        distancesCurrent = false
         hasDistances = true
         try publish(time: time, generation: generation)
     }
@@ -159,7 +166,9 @@ public final class SceneAnalyzer {
     /// Forgets the smoothing history: the next distribution is taken as it is.
     public func reset() { map.reset() }
 
-    /// The last picture's distance to every corpus frame.
+    /// The last picture's distance to every corpus frame: exact within the mapping's cutoff, `+∞`
+    /// for frames proven beyond it (they get only the floor share of p(t)); ``nearest`` holds the
+    /// nearest frames with exact distances.
     public var distances: UnsafeBufferPointer<Float> { UnsafeBufferPointer(distanceBuffer) }
 
     /// The last picture's nearest corpus frames, nearest first.
@@ -181,9 +190,22 @@ public final class SceneAnalyzer {
         if let listening = changes.listening {
             map.mapping = listening.mapping
             map.timeConstant = listening.smoothing
+            distancesCurrent = false
         }
-        if let audibleBank = changes.audibleBank { map.updateWeights(from: audibleBank) }
-        let probabilities = map.update(distances: distances, time: time)
+        if let audibleBank = changes.audibleBank {
+            map.updateWeights(from: audibleBank)
+            distancesCurrent = false
+        }
+        if !distancesCurrent {
+            // Exact distances only where the mapping can use them (see NearestFrameSearch).
+            let pass = search.distances(
+                to: UnsafeBufferPointer(embedding), cutoff: map.likenessCutoff, eligible: map.timeWeights,
+                workspace: workspace, into: distanceBuffer, nearest: neighbors)
+            neighborsFound = pass.neighborCount
+            scale = pass.scale
+            distancesCurrent = true
+        }
+        let probabilities = map.update(distances: distances, scale: scale, time: time)
         try synth.publish(probabilities, generation: generation, frameTime: time)
     }
 }
