@@ -218,9 +218,6 @@ struct GrainEngine {
             source = UnsafePointer(resampled)
         }
         let left = mixLeft + begin
-        let right = mixRight + begin
-        let leftGain = voice.pointee.left
-        let rightGain = voice.pointee.right
         let grain = voice.pointee
         if channels == 1 {
             if channelsIn == 1 {
@@ -231,16 +228,21 @@ struct GrainEngine {
                 GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
             }
         } else if channelsIn == 1 {
-            let target = MonoIntoStereo(
-                left: left, right: right, source: source, leftGain: leftGain, rightGain: rightGain)
+            let target = MonoIntoStereo(mix: stereo(begin, grain), source: source)
             GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
         } else {
-            let target = StereoIntoStereo(
-                left: left, right: right, source: source, leftGain: leftGain, rightGain: rightGain)
+            let target = StereoIntoStereo(mix: stereo(begin, grain), source: source)
             GrainKernels.applyWindow(grain, from: position, count: frames, to: target, envelope: envelope)
         }
         voice.pointee.position = position + frames
         voice.pointee.delay = 0
         return position + frames >= end
+    }
+
+    /// The stereo mix from frame `begin` of the chunk, with the grain's pan gains.
+    @inline(__always)
+    private func stereo(_ begin: Int, _ voice: Voice) -> StereoMix {
+        StereoMix(
+            left: mixLeft + begin, right: mixRight + begin, leftGain: voice.left, rightGain: voice.right)
     }
 }

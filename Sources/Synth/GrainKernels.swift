@@ -339,61 +339,63 @@ struct StereoIntoMono: GrainTarget {
     }
 }
 
-/// A mono grain into a stereo mix with pan gains.
-struct MonoIntoStereo: GrainTarget {
+/// The two halves of a stereo mix and a grain's gains into them (pan or balance).
+struct StereoMix {
     let left: UnsafeMutablePointer<Float>
     let right: UnsafeMutablePointer<Float>
-    let source: UnsafePointer<Float>
     let leftGain: Float
     let rightGain: Float
 
     @_noLocks @_noAllocation
     init(
-        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>,
-        leftGain: Float, rightGain: Float
+        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, leftGain: Float,
+        rightGain: Float
     ) {
         self.left = left
         self.right = right
-        self.source = source
         self.leftGain = leftGain
         self.rightGain = rightGain
+    }
+}
+
+/// A mono grain into a stereo mix with pan gains.
+struct MonoIntoStereo: GrainTarget {
+    let mix: StereoMix
+    let source: UnsafePointer<Float>
+
+    @_noLocks @_noAllocation
+    init(mix: StereoMix, source: UnsafePointer<Float>) {
+        self.mix = mix
+        self.source = source
     }
 
     @_noLocks @_noAllocation
     @inline(__always)
     func apply(_ window: SIMD8<Float>, at k: Int) {
         let sample = GrainKernels.load(source + k) * window
-        GrainKernels.store(GrainKernels.load(left + k).addingProduct(sample, leftGain), left + k)
-        GrainKernels.store(GrainKernels.load(right + k).addingProduct(sample, rightGain), right + k)
+        GrainKernels.store(GrainKernels.load(mix.left + k).addingProduct(sample, mix.leftGain), mix.left + k)
+        GrainKernels.store(
+            GrainKernels.load(mix.right + k).addingProduct(sample, mix.rightGain), mix.right + k)
     }
 
     @_noLocks @_noAllocation
     @inline(__always)
     func apply(_ window: Float, at k: Int) {
         let sample = source[k] * window
-        left[k] += sample * leftGain
-        right[k] += sample * rightGain
+        mix.left[k] += sample * mix.leftGain
+        mix.right[k] += sample * mix.rightGain
     }
 }
 
 /// A stereo grain (interleaved) into a stereo mix with balance gains.
 struct StereoIntoStereo: GrainTarget {
-    let left: UnsafeMutablePointer<Float>
-    let right: UnsafeMutablePointer<Float>
+    let mix: StereoMix
     let source: UnsafePointer<Float>
-    let leftGain: Float
-    let rightGain: Float
 
     @_noLocks @_noAllocation
-    init(
-        left: UnsafeMutablePointer<Float>, right: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>,
-        leftGain: Float, rightGain: Float
-    ) {
-        self.left = left
-        self.right = right
+    init(mix: StereoMix, source: UnsafePointer<Float>) {
+        self.mix = mix
         self.source = source
-        self.leftGain = leftGain
-        self.rightGain = rightGain
     }
 
     @_noLocks @_noAllocation
@@ -401,16 +403,17 @@ struct StereoIntoStereo: GrainTarget {
     func apply(_ window: SIMD8<Float>, at k: Int) {
         let pair = GrainKernels.load16(source + 2 * k)
         GrainKernels.store(
-            GrainKernels.load(left + k).addingProduct(pair.evenHalf * window, leftGain), left + k)
+            GrainKernels.load(mix.left + k).addingProduct(pair.evenHalf * window, mix.leftGain), mix.left + k)
         GrainKernels.store(
-            GrainKernels.load(right + k).addingProduct(pair.oddHalf * window, rightGain), right + k)
+            GrainKernels.load(mix.right + k).addingProduct(pair.oddHalf * window, mix.rightGain),
+            mix.right + k)
     }
 
     @_noLocks @_noAllocation
     @inline(__always)
     func apply(_ window: Float, at k: Int) {
-        left[k] += source[2 * k] * window * leftGain
-        right[k] += source[2 * k + 1] * window * rightGain
+        mix.left[k] += source[2 * k] * window * mix.leftGain
+        mix.right[k] += source[2 * k + 1] * window * mix.rightGain
     }
 }
 
