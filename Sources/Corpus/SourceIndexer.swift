@@ -43,7 +43,7 @@ public final class SourceIndexer {
 
     /// Indexing choices.
     public let options: Options
-    private let network: EfficientNetLite0
+    private let network: EfficientNetLite
 
     /// The identity of the embeddings this indexer makes.
     public var model: ModelIdentity { network.identity }
@@ -53,7 +53,7 @@ public final class SourceIndexer {
     /// - Parameters:
     ///   - network: the embedding network (used from the indexing thread only).
     ///   - options: indexing choices.
-    public init(network: EfficientNetLite0, options: Options = Options()) {
+    public init(network: EfficientNetLite, options: Options = Options()) {
         self.network = network
         self.options = options
     }

@@ -58,7 +58,7 @@ public final class LiveEngine: @unchecked Sendable {
         parameters: LiveParameters = LiveParameters(),
         options: LiveOptions = LiveOptions()
     ) throws {
-        let model = try EfficientNetLite0(files: files, normalization: corpus.model.normalization)
+        let model = try EfficientNetLite(files: files, normalization: corpus.model.normalization)
         guard model.identity == corpus.model else {
             throw LiveEngineError.incompatible(
                 "\(corpus.url.path) was indexed with \(corpus.model.name) (weights \(corpus.model.weightsSHA256.prefix(12))…), "

@@ -20,7 +20,7 @@ public final class SceneAnalyzer {
     public let synth: GranularSynth
     /// How many nearest frames ``nearest`` keeps.
     public let neighborCount: Int
-    private let network: EfficientNetLite0
+    private let network: EfficientNetLite
     private let search: NearestFrameSearch
     private let map: ProbabilityMap
     private let embedding: UnsafeMutableBufferPointer<Float>
@@ -59,7 +59,7 @@ public final class SceneAnalyzer {
     ///   `EngineError.bankMismatch` when the synth's bank has another number of frames,
     ///   ``SynthError`` for bad settings.
     public init(
-        corpus: Corpus, network: EfficientNetLite0, synth: GranularSynth,
+        corpus: Corpus, network: EfficientNetLite, synth: GranularSynth,
         mapping: DistanceMapping = DistanceMapping(), smoothing: Double = 0.1, neighborCount: Int = 8,
         computeLogits: Bool = false
     ) throws {
@@ -78,7 +78,7 @@ public final class SceneAnalyzer {
         map = try ProbabilityMap(bank: synth.bank, mapping: mapping, timeConstant: smoothing)
         embedding = .allocate(capacity: corpus.embeddingSize)
         embedding.initialize(repeating: 0)
-        logitBuffer = computeLogits ? .allocate(capacity: EfficientNetLite0.classCount) : nil
+        logitBuffer = computeLogits ? .allocate(capacity: EfficientNetLite.classCount) : nil
         logitBuffer?.initialize(repeating: 0)
         distanceBuffer = .allocate(capacity: corpus.frameCount)
         distanceBuffer.initialize(repeating: 0)

@@ -18,7 +18,7 @@ struct FoldedBatchNorm {
         let beta = try file.floats(prefix + ".bias", shape: [channels])
         let mean = try file.floats(prefix + ".running_mean", shape: [channels])
         let variance = try file.floats(prefix + ".running_var", shape: [channels])
-        let epsilon = Lite0Architecture.batchNormEpsilon
+        let epsilon = LiteArchitecture.batchNormEpsilon
         let scale = (0..<channels).map { Double(gamma[$0]) / (Double(variance[$0]) + epsilon).squareRoot() }
         self.scale = scale.map { Float($0) }
         shift = (0..<channels).map { Float(Double(beta[$0]) - Double(mean[$0]) * scale[$0]) }

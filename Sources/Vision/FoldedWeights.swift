@@ -72,7 +72,7 @@ enum FoldedWeights {
     /// - Returns: the block.
     /// - Throws: `VisionError` when a tensor is missing, misshapen or unexpected.
     static func block(
-        _ file: SafeTensorsFile, index: Int, block: Lite0Architecture.Block, inputSize: Int,
+        _ file: SafeTensorsFile, index: Int, block: LiteArchitecture.Block, inputSize: Int,
         precededBy substitute: InvertedResidual.Expansion = .identity
     ) throws -> InvertedResidual {
         let p = "_blocks.\(index)."
@@ -99,7 +99,7 @@ enum FoldedWeights {
         let project = try dense(
             file, convolution: p + "_project_conv", batchNorm: p + "_bn2", inputs: block.expandedChannels,
             outputs: block.outputChannels)
-        let padding = Lite0Architecture.samePadding(
+        let padding = LiteArchitecture.samePadding(
             size: inputSize, kernel: block.kernelSize, stride: block.stride)
         let geometry = InvertedResidual.Geometry(
             height: inputSize, width: inputSize, inputChannels: block.inputChannels,

@@ -7,10 +7,10 @@ import Vision
 
 /// Indexing real media with the real network and ffmpeg.
 @Suite(.serialized) struct CorpusIndexingTests {
-    private let network: EfficientNetLite0
+    private let network: EfficientNetLite
 
     init() throws {
-        network = try EfficientNetLite0(files: ModelFiles.locate(directory: Paths.modelDirectory))
+        network = try EfficientNetLite(files: ModelFiles.locate(directory: Paths.modelDirectory))
     }
 
     private func index(_ inputs: [SourceInput], into url: URL, options: SourceIndexer.Options = .init())

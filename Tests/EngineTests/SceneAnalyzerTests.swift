@@ -16,7 +16,7 @@ import Vision
     init() throws {
         scenes = try SoundscapeCorpus.shared()
         corpus = try Corpus.open(scenes.url)
-        let network = try EfficientNetLite0(
+        let network = try EfficientNetLite(
             files: ModelFiles(directory: Paths.modelDirectory), normalization: corpus.model.normalization)
         let synth = try GranularSynth(
             bank: SoundBank(corpus: corpus), configuration: SynthConfiguration(seed: 1))
@@ -61,7 +61,7 @@ import Vision
         #expect(analyzer.nearest.count == min(3, corpus.frameCount))
         #expect(corpus.frames[analyzer.nearest[0].frame].source == own)
         #expect(analyzer.nearest[0].distance == analyzer.distances.min())
-        #expect(analyzer.logits?.count == EfficientNetLite0.classCount)
+        #expect(analyzer.logits?.count == EfficientNetLite.classCount)
         #expect(massPerSource()[own] > 0.8)
         #expect(abs(analyzer.distribution.reduce(0, +) - 1) < 1e-9)
         #expect(grainGenerations() == [7])

@@ -10,9 +10,9 @@ import Testing
 @Suite(.serialized) struct GoldenTests {
     static let photos = ["chelsea", "coffee", "astronaut", "rocket"]
     nonisolated(unsafe) static let shared = Result {
-        try EfficientNetLite0(files: ModelFiles.locate(directory: Paths.modelDirectory), maxBatch: 4)
+        try EfficientNetLite(files: ModelFiles.locate(directory: Paths.modelDirectory), maxBatch: 4)
     }
-    let network: EfficientNetLite0
+    let network: EfficientNetLite
 
     init() throws {
         network = try Self.shared.get()
@@ -55,7 +55,7 @@ import Testing
         let network =
             threads == 1
             ? self.network
-            : try EfficientNetLite0(
+            : try EfficientNetLite(
                 files: ModelFiles.locate(directory: Paths.modelDirectory), maxBatch: 4, threads: threads)
         let inputs = try Self.photos.flatMap { try Self.goldenInput($0) }
         var features = [Float](repeating: 0, count: 4 * 1280)

@@ -49,9 +49,9 @@ import Testing
     }
 
     @Test func batchesBeyondTheMaximumAreRefused() throws {
-        let network = try EfficientNetLite0(
+        let network = try EfficientNetLite(
             files: ModelFiles.locate(directory: Paths.modelDirectory), maxBatch: 1)
-        let input = [Float](repeating: 0, count: 2 * EfficientNetLite0.inputFloats)
+        let input = [Float](repeating: 0, count: 2 * EfficientNetLite.inputFloats)
         var embeddings = [Float](repeating: 0, count: 2 * 1280)
         #expect(throws: VisionError.batchTooLarge(requested: 2, maximum: 1)) {
             try input.withUnsafeBufferPointer { x in

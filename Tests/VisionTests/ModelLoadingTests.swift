@@ -28,7 +28,7 @@ import Testing
     @Test func truncatedWeightsNameTheFirstMissingTensor() throws {
         let fixture = try ModelFixture(damage: .truncate(fraction: 0.5))
         #expect {
-            try EfficientNetLite0(files: ModelFiles(directory: fixture.url))
+            try EfficientNetLite(files: ModelFiles(directory: fixture.url))
         } throws: { error in
             guard case VisionError.truncatedWeights(_, let tensor, _, _) = error else { return false }
             return tensor.hasPrefix("_blocks.") && "\(error)".contains(tensor)
@@ -44,21 +44,21 @@ import Testing
                 fixture.weights, tensor: "_blocks.3._depthwise_conv.weight", expected: [144, 1, 5, 5],
                 found: [144, 1, 3, 3])
         ) {
-            try EfficientNetLite0(files: ModelFiles(directory: fixture.url))
+            try EfficientNetLite(files: ModelFiles(directory: fixture.url))
         }
     }
 
     @Test func aMissingTensorIsNamed() throws {
         let fixture = try ModelFixture(damage: .remove(tensor: "_fc.bias"))
         #expect(throws: VisionError.missingTensor(fixture.weights, tensor: "_fc.bias")) {
-            try EfficientNetLite0(files: ModelFiles(directory: fixture.url))
+            try EfficientNetLite(files: ModelFiles(directory: fixture.url))
         }
     }
 
     @Test func aFileThatIsNotSafetensorsIsRefused() throws {
         let fixture = try ModelFixture(damage: .garbage)
         #expect {
-            try EfficientNetLite0(files: ModelFiles(directory: fixture.url))
+            try EfficientNetLite(files: ModelFiles(directory: fixture.url))
         } throws: { error in
             guard case VisionError.invalidWeights = error else { return false }
             return "\(error)".contains(fixture.weights.path)
@@ -67,7 +67,7 @@ import Testing
 
     @Test func theIdentityCarriesTheCheckpointHashAndNormalization() throws {
         let files = try ModelFiles.locate(directory: Paths.modelDirectory)
-        let network = try EfficientNetLite0(files: files, normalization: .imagenet)
+        let network = try EfficientNetLite(files: files, normalization: .imagenet)
         #expect(network.identity.name == "efficientnet-lite0")
         #expect(
             network.identity.weightsSHA256

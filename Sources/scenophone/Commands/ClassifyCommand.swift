@@ -55,7 +55,7 @@ struct ClassifyCommand: AsyncParsableCommand {
         for path in images {
             let picture = try VideoFrameReader.readStill(
                 URL(fileURLWithPath: path), scaling: Self.largestPicture)
-            var input = [Float](repeating: 0, count: EfficientNetLite0.inputFloats)
+            var input = [Float](repeating: 0, count: EfficientNetLite.inputFloats)
             try picture.pixels.withUnsafeBufferPointer { rgb in
                 try input.withUnsafeMutableBufferPointer { out in
                     try preprocessor.run(rgb: rgb, width: picture.width, height: picture.height, into: out)
@@ -63,11 +63,11 @@ struct ClassifyCommand: AsyncParsableCommand {
             }
             inputs.append((path, picture.width, picture.height, input))
         }
-        let network = try EfficientNetLite0(files: files, normalization: normalization)
+        let network = try EfficientNetLite(files: files, normalization: normalization)
         var results: [ClassificationReport.Image] = []
         for item in inputs {
-            var embedding = [Float](repeating: 0, count: EfficientNetLite0.embeddingSize)
-            var logits = [Float](repeating: 0, count: EfficientNetLite0.classCount)
+            var embedding = [Float](repeating: 0, count: EfficientNetLite.embeddingSize)
+            var logits = [Float](repeating: 0, count: EfficientNetLite.classCount)
             try item.input.withUnsafeBufferPointer { input in
                 try embedding.withUnsafeMutableBufferPointer { e in
                     try logits.withUnsafeMutableBufferPointer { l in

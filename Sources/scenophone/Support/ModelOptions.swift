@@ -21,7 +21,7 @@ struct ModelOptions: ParsableArguments {
     ///
     /// - Returns: the network.
     /// - Throws: `VisionError` when the model is missing (saying to run `scripts/setup`) or damaged.
-    func loadNetwork() throws -> EfficientNetLite0 {
-        try EfficientNetLite0(files: locate())
+    func loadNetwork() throws -> EfficientNetLite {
+        try EfficientNetLite(files: locate())
     }
 }

@@ -8,7 +8,7 @@ import Vision
 /// renderer, WAV (and grain log) written atomically, then FLAC encoding or muxing as the output asks.
 struct RenderJob {
     var corpus: Corpus
-    var network: EfficientNetLite0
+    var network: EfficientNetLite
     var input: RenderInput
     var output: RenderOutput
     var grainLog: URL?

@@ -79,7 +79,7 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
         let url =
             from.map { URL(fileURLWithPath: $0) }
             ?? work.appendingPathComponent("synthetic-\(frames)-\(sources).scenophone")
-        let dimension = EfficientNetLite0.embeddingSize
+        let dimension = EfficientNetLite.embeddingSize
         let writeTime =
             FileManager.default.fileExists(atPath: url.path)
             ? 0 : try BenchmarkClock.seconds { try writeCorpus(to: url, dimension: dimension) }

@@ -65,7 +65,7 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
         parameters.idleTimeout = nil
         let sink = try PacedNullSink()
         let engine = try LiveEngine(corpus: corpus, model: files, sink: sink, parameters: parameters)
-        let baseline = try EfficientNetLite0(files: files, normalization: corpus.model.normalization)
+        let baseline = try EfficientNetLite(files: files, normalization: corpus.model.normalization)
 
         var report = LatencyBenchmarkReport(
             corpus: corpus.url.lastPathComponent, frames: frames.count, fps: fps, secondsPerRound: seconds,
@@ -114,10 +114,10 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
     }
 
     /// The median time of one embedding over every frame, a few times each, in milliseconds.
-    private static func timeEmbeddings(_ network: EfficientNetLite0, frames: [LiveFrame], side: Int) throws
+    private static func timeEmbeddings(_ network: EfficientNetLite, frames: [LiveFrame], side: Int) throws
         -> Double
     {
-        var embedding = [Float](repeating: 0, count: EfficientNetLite0.embeddingSize)
+        var embedding = [Float](repeating: 0, count: EfficientNetLite.embeddingSize)
         var times: [Double] = []
         let clock = ContinuousClock()
         for repeat_ in 0..<max(3, 30 / frames.count) {

@@ -80,8 +80,8 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
             : try OnnxRuntimeBaseline(python: python, script: baselineScript, checkpoint: files.checkpoint)
         // OpenBLAS is not on the network's path; parked at one thread, its workers never spin.
         BLAS.setThreads(1)
-        var networks: [Int: EfficientNetLite0] = [:]
-        for count in Set(threads) { networks[count] = try EfficientNetLite0(files: files, threads: count) }
+        var networks: [Int: EfficientNetLite] = [:]
+        for count in Set(threads) { networks[count] = try EfficientNetLite(files: files, threads: count) }
         let input = Self.randomInput()
         var report = VisionBenchmarkReport(
             processor: ProcessorUsage.processorName(), processors: ProcessorUsage.processorCount,
@@ -120,10 +120,10 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
 
     /// Median, 10th and 90th percentile latency in milliseconds, and the CPU time other threads used.
     private func measure(
-        _ network: EfficientNetLite0, input: [Float]
+        _ network: EfficientNetLite, input: [Float]
     ) throws -> (median: Double, p10: Double, p90: Double, otherThreadsCPU: Double) {
-        var embedding = [Float](repeating: 0, count: EfficientNetLite0.embeddingSize)
-        var logits = [Float](repeating: 0, count: EfficientNetLite0.classCount)
+        var embedding = [Float](repeating: 0, count: EfficientNetLite.embeddingSize)
+        var logits = [Float](repeating: 0, count: EfficientNetLite.classCount)
         var times: [Double] = []
         times.reserveCapacity(iterations)
         var cpuBefore = 0.0
@@ -157,7 +157,7 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return (Double(state >> 11) + 0.5) / Double(1 << 53)
         }
-        return (0..<EfficientNetLite0.inputFloats).map { _ in
+        return (0..<EfficientNetLite.inputFloats).map { _ in
             Float((-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()))
         }
     }

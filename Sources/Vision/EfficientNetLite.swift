@@ -9,13 +9,13 @@ import Kernels
 /// and the im2col stem are matrix products on packed filters, depthwise convolutions SIMD kernels,
 /// each MBConv block one fused kernel (see `InvertedResidual`). All workspaces are allocated here,
 /// so embedding a frame allocates nothing. Not thread-safe: use one per thread.
-public final class EfficientNetLite0 {
+public final class EfficientNetLite {
     /// The side of the square input image.
-    public static let inputSize = Lite0Architecture.inputSize
+    public static let inputSize = LiteArchitecture.inputSize
     /// The length of an embedding.
-    public static let embeddingSize = Lite0Architecture.headChannels
+    public static let embeddingSize = LiteArchitecture.headChannels
     /// The number of ImageNet classes.
-    public static let classCount = Lite0Architecture.classes
+    public static let classCount = LiteArchitecture.classes
     /// Floats in one preprocessed input image (224 × 224 × 3, HWC).
     public static let inputFloats = inputSize * inputSize * 3
 
@@ -56,23 +56,23 @@ public final class EfficientNetLite0 {
         precondition(threads >= 1, "threads must be at least 1")
         let file = try SafeTensorsFile(contentsOf: files.weights)
         let blockCount = Set(file.tensors.keys.compactMap { Self.blockIndex(of: $0) }).count
-        guard blockCount == Lite0Architecture.blocks.count else {
+        guard blockCount == LiteArchitecture.blocks.count else {
             throw VisionError.invalidWeights(
                 files.weights,
-                reason: "\(blockCount) blocks, EfficientNet-Lite0 has \(Lite0Architecture.blocks.count)")
+                reason: "\(blockCount) blocks, EfficientNet-Lite0 has \(LiteArchitecture.blocks.count)")
         }
-        let size = Lite0Architecture.inputSize
-        let stemPadding = Lite0Architecture.samePadding(size: size, kernel: 3, stride: 2)
+        let size = LiteArchitecture.inputSize
+        let stemPadding = LiteArchitecture.samePadding(size: size, kernel: 3, stride: 2)
         let stem = try FoldedWeights.dense(
             file, convolution: "_conv_stem", batchNorm: "_bn0", inputs: 3,
-            outputs: Lite0Architecture.stemChannels,
+            outputs: LiteArchitecture.stemChannels,
             kernelSize: 3)
         let patches = Im2Col(
             height: size, width: size, channels: 3, kernelSize: 3, stride: 2, padBefore: stemPadding.before,
             outputHeight: stemPadding.output, outputWidth: stemPadding.output)
         var side = stemPadding.output
         var blocks: [InvertedResidual] = []
-        for (index, spec) in Lite0Architecture.blocks.enumerated() {
+        for (index, spec) in LiteArchitecture.blocks.enumerated() {
             // The first block has no expansion layer: the stem takes its place, fused into it.
             let block = try FoldedWeights.block(
                 file, index: index, block: spec, inputSize: side,
@@ -83,29 +83,29 @@ public final class EfficientNetLite0 {
         self.blocks = blocks
         head = try FoldedWeights.dense(
             file, convolution: "_conv_head", batchNorm: "_bn1",
-            inputs: Lite0Architecture.blocks.last!.outputChannels,
-            outputs: Lite0Architecture.headChannels)
+            inputs: LiteArchitecture.blocks.last!.outputChannels,
+            outputs: LiteArchitecture.headChannels)
         let fc = try file.floats(
-            "_fc.weight", shape: [Lite0Architecture.classes, Lite0Architecture.headChannels])
-        let fcBias = try file.floats("_fc.bias", shape: [Lite0Architecture.classes])
+            "_fc.weight", shape: [LiteArchitecture.classes, LiteArchitecture.headChannels])
+        let fcBias = try file.floats("_fc.bias", shape: [LiteArchitecture.classes])
         let fcMatrix = AlignedBuffer(count: fc.count)
-        let unit = [Float](repeating: 1, count: Lite0Architecture.classes)
+        let unit = [Float](repeating: 1, count: LiteArchitecture.classes)
         fc.withUnsafeBufferPointer { f in
             unit.withUnsafeBufferPointer { one in
                 FilterPacking.dense(
-                    f.baseAddress!, outputs: Lite0Architecture.classes,
-                    inputs: Lite0Architecture.headChannels,
+                    f.baseAddress!, outputs: LiteArchitecture.classes,
+                    inputs: LiteArchitecture.headChannels,
                     kernelSize: 1, scale: one.baseAddress!, into: fcMatrix.baseAddress)
             }
         }
         classifier = PointwiseConvolution(
-            filters: fcMatrix.baseAddress, inputs: Lite0Architecture.headChannels,
-            outputs: Lite0Architecture.classes,
+            filters: fcMatrix.baseAddress, inputs: LiteArchitecture.headChannels,
+            outputs: LiteArchitecture.classes,
             bias: AlignedBuffer(fcBias))
 
         identity = ModelIdentity(
             name: file.metadata["model"] ?? "efficientnet-lite0", inputSize: size,
-            embeddingSize: Lite0Architecture.headChannels,
+            embeddingSize: LiteArchitecture.headChannels,
             weightsSHA256: file.metadata["source_sha256"] ?? "unknown", normalization: normalization)
         self.maxBatch = maxBatch
         preprocessor = ImagePreprocessor(outputSize: size, normalization: normalization)
@@ -118,7 +118,7 @@ public final class EfficientNetLite0 {
         workspace = AlignedBuffer(count: blocks.map { $0.workspaceFloats(threads: threads) }.max()!)
         team = ThreadTeam(count: threads)
         zeroRow = AlignedBuffer(count: blocks.map(\.zeroRowFloats).max()!)
-        headOutput = AlignedBuffer(count: side * side * Lite0Architecture.headChannels)
+        headOutput = AlignedBuffer(count: side * side * LiteArchitecture.headChannels)
     }
 
     /// The network's matrix products for one image, in order: (rows, inner dimension, columns) of

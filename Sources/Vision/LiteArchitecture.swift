@@ -2,7 +2,7 @@
 ///
 /// The TensorFlow block strings (`r1_k3_s11_e1_i32_o16`, …) at width = depth = 1.0: no
 /// squeeze-excitation, ReLU6 throughout, stem (32) and head (1280) not scaled.
-enum Lite0Architecture {
+enum LiteArchitecture {
     /// One MBConv (inverted residual) block.
     struct Block: Equatable {
         var kernelSize: Int
