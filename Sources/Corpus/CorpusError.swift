@@ -14,6 +14,8 @@ public enum CorpusError: Error, CustomStringConvertible, Sendable {
     case damaged(URL, reason: String)
     /// The corpus's embeddings come from another model than the one in use.
     case modelMismatch(URL, corpus: ModelIdentity, current: ModelIdentity)
+    /// The model the corpus was embedded with is not installed, or unknown to this version.
+    case modelUnavailable(URL, model: String, reason: String)
     /// The output path exists and replacing it was not asked for.
     case alreadyExists(URL)
     /// Another process is writing the corpus.
@@ -49,6 +51,8 @@ public enum CorpusError: Error, CustomStringConvertible, Sendable {
             return
                 "\(url.path): the corpus was built with \(Self.describe(corpus)), not with the model in use "
                 + "(\(Self.describe(current))); its embeddings cannot be compared: re-index it with this model"
+        case .modelUnavailable(let url, let model, let reason):
+            return "\(url.path): was indexed with \(model), which cannot be loaded: \(reason)"
         case .alreadyExists(let url):
             return
                 "\(url.path): already exists; add to it with `scenophone sources add`, or pass --overwrite "

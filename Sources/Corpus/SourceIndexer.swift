@@ -3,8 +3,8 @@ import MediaIO
 import Synchronization
 import Vision
 
-/// Turns inputs into corpus sources: frames and audio decoded by ffmpeg, frames embedded by
-/// EfficientNet-Lite0, all streamed to the source's blobs.
+/// Turns inputs into corpus sources: frames and audio decoded by ffmpeg, frames embedded by the
+/// corpus's EfficientNet-Lite network, all streamed to the source's blobs.
 ///
 /// The picture, the sound and the input checksums are worked on at once (ffmpeg decodes the video
 /// in its own process while this thread embeds, and a second process decodes the sound), so on a
@@ -32,10 +32,19 @@ public final class SourceIndexer {
         }
     }
 
-    /// The size frames are decoded at for the network: short side 256, whose centre 224 × 224 crop
-    /// (Vision's ImageNet-style preprocessing) then needs no further resampling. Query frames
-    /// decoded the same way embed identically.
-    public static let embeddingScaling = FrameScaling.shortSide(256)
+    /// The size frames are decoded at for a network of `inputSize` pixels: the short side whose
+    /// centre crop (Vision's ImageNet-style 0.875) is exactly `inputSize`, so the crop needs no
+    /// further resampling: 256 for Lite0's 224, 274 for Lite1's 240, 297 for Lite2's 260. Query
+    /// frames decoded the same way embed identically.
+    ///
+    /// - Parameter inputSize: the network's input side (a corpus's `model.inputSize`).
+    /// - Returns: the decoding size.
+    public static func embeddingScaling(inputSize: Int) -> FrameScaling {
+        .shortSide(Int((Double(inputSize) / ImagePreprocessor.cropFraction).rounded()))
+    }
+
+    /// The size this indexer's frames are decoded at.
+    public var embeddingScaling: FrameScaling { Self.embeddingScaling(inputSize: network.inputSize) }
     /// The size of the thumbnails kept for the UI.
     public static let thumbnailScaling = FrameScaling.fit(width: 160, height: 160)
     /// The audio rate of every source.
@@ -168,7 +177,7 @@ public final class SourceIndexer {
     ) throws -> String {
         let frame = try media {
             try VideoFrameReader.readStill(
-                plan.input.picture, scaling: Self.embeddingScaling, thumbnail: Self.thumbnailScaling)
+                plan.input.picture, scaling: embeddingScaling, thumbnail: Self.thumbnailScaling)
         }
         var embedding = [Float](repeating: 0, count: model.embeddingSize)
         try embed(
@@ -188,7 +197,7 @@ public final class SourceIndexer {
     ) throws -> String {
         let reader = try media {
             try VideoFrameReader(
-                url: plan.input.picture, fps: plan.framesPerSecond, scaling: Self.embeddingScaling,
+                url: plan.input.picture, fps: plan.framesPerSecond, scaling: embeddingScaling,
                 thumbnail: Self.thumbnailScaling)
         }
         defer { reader.close() }

@@ -45,25 +45,21 @@ public final class LiveEngine: @unchecked Sendable {
     /// Builds the engine: loads the model, adapts the corpus for the synth, prepares every buffer.
     ///
     /// - Parameters:
-    ///   - corpus: an open corpus made with the same model.
-    ///   - model: where the EfficientNet-Lite0 weights and labels are.
+    ///   - corpus: an open corpus; the network is the one it was embedded with.
+    ///   - modelDirectory: where the models are installed, or `nil` for the default directory.
     ///   - sink: where to play; 48 kHz, mono or stereo. The engine starts and stops it.
     ///   - parameters: the initial sound parameters.
     ///   - options: fixed choices (snapshot sizes, seed, taps, recording).
-    /// - Throws: `VisionError` if the model cannot load; `LiveEngineError.incompatible` when the
-    ///   corpus was made with another model or the sink's format does not fit the corpus;
+    /// - Throws: `CorpusError` when the corpus's model is not installed or the installed weights are
+    ///   not the corpus's, `VisionError` if the model cannot load; `LiveEngineError.incompatible`
+    ///   when the sink's format does not fit the corpus;
     ///   `SynthError` for a bad parameter; `MediaIOError` if the recording cannot be created.
     public init(
-        corpus: Corpus, model files: ModelFiles, sink: any AudioSink,
+        corpus: Corpus, modelDirectory: URL? = nil, sink: any AudioSink,
         parameters: LiveParameters = LiveParameters(),
         options: LiveOptions = LiveOptions()
     ) throws {
-        let model = try EfficientNetLite(files: files, normalization: corpus.model.normalization)
-        guard model.identity == corpus.model else {
-            throw LiveEngineError.incompatible(
-                "\(corpus.url.path) was indexed with \(corpus.model.name) (weights \(corpus.model.weightsSHA256.prefix(12))…), "
-                    + "not the model in \(files.directory.path); index it again with this model")
-        }
+        let model = try corpus.loadNetwork(modelDirectory: modelDirectory)
         guard corpus.frameCount > 0 else {
             throw LiveEngineError.incompatible("\(corpus.url.path) has no frames; add a source first")
         }
@@ -100,7 +96,8 @@ public final class LiveEngine: @unchecked Sendable {
             corpus: corpus, network: model, synth: synth, mapping: parameters.mapping,
             smoothing: parameters.smoothing, neighborCount: options.nearestCount, computeLogits: true)
         vision = try LiveVisionLoop(
-            analyzer: analyzer, labels: try ImageNetLabels(contentsOf: files.labels), output: renderer.output,
+            analyzer: analyzer, labels: try ImageNetLabels(contentsOf: model.files.labels),
+            output: renderer.output,
             collector: collector, parameters: parameters, options: options)
     }
 

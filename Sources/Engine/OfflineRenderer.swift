@@ -62,7 +62,7 @@ public final class OfflineRenderer {
         let synth = analyzer.synth
         let sampleRate = Double(synth.sampleRate)
         let total = outputFrames
-        let pictures = try input.pictures(fps: visionFPS)
+        let pictures = try input.pictures(fps: visionFPS, inputSize: analyzer.corpus.model.inputSize)
         defer { pictures.close() }
         var buffer = [Float](repeating: 0, count: Self.block * synth.channels)
         var rendered = 0

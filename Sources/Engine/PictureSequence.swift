@@ -5,7 +5,7 @@ import MediaIO
 /// The pictures of a ``RenderInput`` in time order, read as the render reaches them.
 enum PictureSequence {
     case video(VideoFrameReader)
-    case stills([URL], duration: Double)
+    case stills([URL], duration: Double, scaling: FrameScaling)
 
     /// What is on screen at `time`.
     enum Picture {
@@ -28,13 +28,13 @@ enum PictureSequence {
             // The reader delivers exactly one frame per 1/fps; past the picture's end, hold the last.
             guard let frame = try reader.next() else { return .unchanged }
             return .new(frame)
-        case .stills(let images, let duration):
+        case .stills(let images, let duration, let scaling):
             let index = min(Int(time / duration), images.count - 1)
             if let previousTime, min(Int(previousTime / duration), images.count - 1) == index {
                 return .unchanged
             }
             return .new(
-                try VideoFrameReader.readStill(images[index], scaling: SourceIndexer.embeddingScaling))
+                try VideoFrameReader.readStill(images[index], scaling: scaling))
         }
     }
 

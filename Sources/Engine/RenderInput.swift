@@ -70,13 +70,15 @@ public enum RenderInput: Sendable {
         }
     }
 
-    /// Opens the picture source for `fps` analyses a second.
-    func pictures(fps: Double) throws -> PictureSequence {
+    /// Opens the picture source for `fps` analyses a second, decoded as a corpus is for a network
+    /// of `inputSize` pixels.
+    func pictures(fps: Double, inputSize: Int) throws -> PictureSequence {
+        let scaling = SourceIndexer.embeddingScaling(inputSize: inputSize)
         switch self {
         case .video(let url, _):
-            return .video(try VideoFrameReader(url: url, fps: fps, scaling: SourceIndexer.embeddingScaling))
+            return .video(try VideoFrameReader(url: url, fps: fps, scaling: scaling))
         case .stills(let images, let duration):
-            return .stills(images, duration: duration)
+            return .stills(images, duration: duration, scaling: scaling)
         }
     }
 }

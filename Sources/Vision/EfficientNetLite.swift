@@ -1,32 +1,38 @@
 import Foundation
 import Kernels
 
-/// EfficientNet-Lite0 on the CPU: any RGB image in, the 1280-d pooled embedding (and the 1000
-/// ImageNet logits) out.
+/// An EfficientNet-Lite network (Lite0, Lite1 or Lite2) on the CPU: any RGB image in, the 1280-d
+/// pooled embedding (and the 1000 ImageNet logits) out.
 ///
-/// The graph is the published Lite0 structure checked tensor by tensor against the weights file;
+/// The graph is read from the weights file (`LiteArchitecture`) and checked tensor by tensor;
 /// BatchNorm is folded into the convolutions at load time; activations are NHWC; 1×1 convolutions
 /// and the im2col stem are matrix products on packed filters, depthwise convolutions SIMD kernels,
 /// each MBConv block one fused kernel (see `InvertedResidual`). All workspaces are allocated here,
 /// so embedding a frame allocates nothing. Not thread-safe: use one per thread.
 public final class EfficientNetLite {
-    /// The side of the square input image.
-    public static let inputSize = LiteArchitecture.inputSize
-    /// The length of an embedding.
+    /// The length of an embedding (the head's width, the same for the whole family).
     public static let embeddingSize = LiteArchitecture.headChannels
     /// The number of ImageNet classes.
     public static let classCount = LiteArchitecture.classes
-    /// Floats in one preprocessed input image (224 × 224 × 3, HWC).
-    public static let inputFloats = inputSize * inputSize * 3
 
+    /// Which member of the family this is.
+    public let variant: Variant
+    /// The graph: input size and blocks, as read from the weights.
+    public let architecture: LiteArchitecture
     /// What this network's embeddings are comparable with.
     public let identity: ModelIdentity
+    /// The files the network was loaded from (weights and labels).
+    public let files: ModelFiles
     /// The most images one call can embed.
     public let maxBatch: Int
     /// The threads one image's work is split over (the caller's included).
     public var threads: Int { team.count }
     /// The preprocessing used by the `rgb:` entry points.
     public let preprocessor: ImagePreprocessor
+    /// The side of the square input image (224, 240 or 260).
+    public var inputSize: Int { architecture.inputSize }
+    /// Floats in one preprocessed input image (`inputSize² × 3`, HWC).
+    public var inputFloats: Int { inputSize * inputSize * 3 }
 
     private let team: ThreadTeam
     private let blocks: [InvertedResidual]
@@ -39,29 +45,54 @@ public final class EfficientNetLite {
     private let zeroRow: AlignedBuffer
     private let headOutput: AlignedBuffer
 
+    /// Loads the network whose embeddings are comparable with `identity`'s: the same variant, the
+    /// same normalisation, the same checkpoint. Every command that queries a corpus loads its
+    /// network here.
+    ///
+    /// - Parameters:
+    ///   - identity: the model a corpus was embedded with.
+    ///   - directory: the model directory (`--model-dir`), or `nil` for the default.
+    ///   - maxBatch: the largest batch one call accepts.
+    ///   - threads: threads to split each image's work over, the caller's included.
+    ///   - environment: the variables that locate the default directory.
+    /// - Throws: `VisionError.unknownModel` for a model this version does not run, `.modelNotFound`
+    ///   (naming the model and `scripts/setup`) when it is not installed, `.differentWeights` when
+    ///   the installed weights are not the corpus's, and any error loading the weights.
+    public convenience init(
+        matching identity: ModelIdentity, directory: URL? = nil, maxBatch: Int = 1, threads: Int = 1,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let files = try ModelFiles.locate(for: identity, directory: directory, environment: environment)
+        try self.init(
+            files: files, maxBatch: maxBatch, normalization: identity.normalization, threads: threads)
+        guard self.identity == identity else {
+            throw VisionError.differentWeights(files.weights, expected: identity, found: self.identity)
+        }
+    }
+
     /// Loads the weights and allocates workspaces for batches of up to `maxBatch` images.
     ///
     /// - Parameters:
-    ///   - files: where the model is.
+    ///   - files: where the model is, and which variant it is.
     ///   - maxBatch: the largest batch one call accepts.
     ///   - normalization: the input normalisation for the `rgb:` entry points.
     ///   - threads: threads to split each image's work over, the caller's included. One (the
     ///     default) keeps the network on the calling thread and leaves other cores to audio;
     ///     helpers spin briefly after each layer and then sleep.
-    /// - Throws: `VisionError` when the weights are missing, truncated, or not EfficientNet-Lite0's.
+    /// - Throws: `VisionError` when the weights are missing, truncated, of another variant, or not
+    ///   an EfficientNet-Lite network.
     public init(
         files: ModelFiles, maxBatch: Int = 1, normalization: Normalization = .tensorflow, threads: Int = 1
     ) throws {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
         precondition(threads >= 1, "threads must be at least 1")
         let file = try SafeTensorsFile(contentsOf: files.weights)
-        let blockCount = Set(file.tensors.keys.compactMap { Self.blockIndex(of: $0) }).count
-        guard blockCount == LiteArchitecture.blocks.count else {
-            throw VisionError.invalidWeights(
-                files.weights,
-                reason: "\(blockCount) blocks, EfficientNet-Lite0 has \(LiteArchitecture.blocks.count)")
+        let variant = files.variant
+        if let recorded = file.metadata["model"], recorded != variant.modelName {
+            throw VisionError.wrongModel(files.weights, expected: variant.modelName, found: recorded)
         }
-        let size = LiteArchitecture.inputSize
+        let architecture = try LiteArchitecture(file, inputSize: variant.inputSize)
+        let size = architecture.inputSize
         let stemPadding = LiteArchitecture.samePadding(size: size, kernel: 3, stride: 2)
         let stem = try FoldedWeights.dense(
             file, convolution: "_conv_stem", batchNorm: "_bn0", inputs: 3,
@@ -72,7 +103,7 @@ public final class EfficientNetLite {
             outputHeight: stemPadding.output, outputWidth: stemPadding.output)
         var side = stemPadding.output
         var blocks: [InvertedResidual] = []
-        for (index, spec) in LiteArchitecture.blocks.enumerated() {
+        for (index, spec) in architecture.blocks.enumerated() {
             // The first block has no expansion layer: the stem takes its place, fused into it.
             let block = try FoldedWeights.block(
                 file, index: index, block: spec, inputSize: side,
@@ -83,7 +114,7 @@ public final class EfficientNetLite {
         self.blocks = blocks
         head = try FoldedWeights.dense(
             file, convolution: "_conv_head", batchNorm: "_bn1",
-            inputs: LiteArchitecture.blocks.last!.outputChannels,
+            inputs: architecture.blocks.last!.outputChannels,
             outputs: LiteArchitecture.headChannels)
         let fc = try file.floats(
             "_fc.weight", shape: [LiteArchitecture.classes, LiteArchitecture.headChannels])
@@ -103,8 +134,11 @@ public final class EfficientNetLite {
             outputs: LiteArchitecture.classes,
             bias: AlignedBuffer(fcBias))
 
+        self.variant = variant
+        self.architecture = architecture
+        self.files = files
         identity = ModelIdentity(
-            name: file.metadata["model"] ?? "efficientnet-lite0", inputSize: size,
+            name: variant.modelName, inputSize: size,
             embeddingSize: LiteArchitecture.headChannels,
             weightsSHA256: file.metadata["source_sha256"] ?? "unknown", normalization: normalization)
         self.maxBatch = maxBatch
@@ -113,7 +147,7 @@ public final class EfficientNetLite {
         let largestActivation = blocks.map {
             $0.geometry.outputHeight * $0.geometry.outputWidth * $0.geometry.outputChannels
         }.max()!
-        input = AlignedBuffer(count: Self.inputFloats)
+        input = AlignedBuffer(count: size * size * 3)
         activations = (AlignedBuffer(count: largestActivation), AlignedBuffer(count: largestActivation))
         workspace = AlignedBuffer(count: blocks.map { $0.workspaceFloats(threads: threads) }.max()!)
         team = ThreadTeam(count: threads)
@@ -154,7 +188,7 @@ public final class EfficientNetLite {
         into embedding: UnsafeMutableBufferPointer<Float>,
         logits: UnsafeMutableBufferPointer<Float>? = nil
     ) throws {
-        let image = UnsafeMutableBufferPointer(start: input.baseAddress, count: Self.inputFloats)
+        let image = UnsafeMutableBufferPointer(start: input.baseAddress, count: inputFloats)
         try preprocessor.run(rgb: rgb, width: width, height: height, into: image)
         try embed(preprocessed: UnsafeBufferPointer(image), count: 1, into: embedding, logits: logits)
     }
@@ -180,7 +214,7 @@ public final class EfficientNetLite {
     /// Embeds `count` preprocessed images (e.g. filled by `preprocessor.run`).
     ///
     /// - Parameters:
-    ///   - preprocessed: `count × 224 × 224 × 3` normalised floats, HWC per image.
+    ///   - preprocessed: `count × inputFloats` normalised floats, HWC per image.
     ///   - count: the number of images, 1…`maxBatch`.
     ///   - embeddings: receives `count × 1280` features.
     ///   - logits: receives `count × 1000` logits, if given.
@@ -193,7 +227,7 @@ public final class EfficientNetLite {
         guard count >= 1, count <= maxBatch else {
             throw VisionError.batchTooLarge(requested: count, maximum: maxBatch)
         }
-        try Self.check(preprocessed.count, count * Self.inputFloats, "the preprocessed input")
+        try Self.check(preprocessed.count, count * inputFloats, "the preprocessed input")
         try Self.check(embeddings.count, count * Self.embeddingSize, "the embedding buffer")
         if let logits { try Self.check(logits.count, count * Self.classCount, "the logits buffer") }
         forward(
@@ -206,7 +240,7 @@ public final class EfficientNetLite {
         logits: UnsafeMutablePointer<Float>?
     ) {
         for n in 0..<batch {
-            var current = images + n * Self.inputFloats
+            var current = images + n * inputFloats
             var next = activations.0.baseAddress
             for (index, block) in blocks.enumerated() {
                 block.run(
@@ -243,11 +277,5 @@ public final class EfficientNetLite {
         guard found == expected else {
             throw VisionError.bufferSize(what: what, expected: expected, found: found)
         }
-    }
-
-    /// `N` for a `_blocks.N.…` key.
-    private static func blockIndex(of key: String) -> Int? {
-        guard key.hasPrefix("_blocks.") else { return nil }
-        return Int(key.dropFirst("_blocks.".count).prefix { $0 != "." })
     }
 }

@@ -1,47 +1,70 @@
 import Foundation
 
-/// Where the installed EfficientNet-Lite0 model files are.
+/// Where one installed EfficientNet-Lite model's files are.
 public struct ModelFiles: Hashable, Sendable {
-    /// The converted weights' file name.
-    public static let weightsFileName = "efficientnet-lite0.safetensors"
-    /// The ImageNet class names' file name (1000 lines).
+    /// The ImageNet class names' file name (1000 lines), shared by the whole family.
     public static let labelsFileName = "imagenet_classes.txt"
-    /// The original PyTorch checkpoint's file name (only the ONNX Runtime baseline reads it).
-    public static let checkpointFileName = "efficientnet-lite0-57934424.pth"
 
     /// The model directory.
     public var directory: URL
+    /// The network these files hold.
+    public var variant: EfficientNetLite.Variant
     /// The converted weights (safetensors).
-    public var weights: URL { directory.appendingPathComponent(Self.weightsFileName) }
+    public var weights: URL { directory.appendingPathComponent(variant.weightsFileName) }
     /// The ImageNet class names.
     public var labels: URL { directory.appendingPathComponent(Self.labelsFileName) }
-    /// The original checkpoint.
-    public var checkpoint: URL { directory.appendingPathComponent(Self.checkpointFileName) }
+    /// The original checkpoint (only the ONNX Runtime baseline reads it).
+    public var checkpoint: URL { directory.appendingPathComponent(variant.checkpointFileName) }
 
     /// Names the files in `directory` without checking that they exist.
     ///
-    /// - Parameter directory: the model directory.
-    public init(directory: URL) {
+    /// - Parameters:
+    ///   - directory: the model directory.
+    ///   - variant: the network.
+    public init(directory: URL, variant: EfficientNetLite.Variant = .default) {
         self.directory = directory
+        self.variant = variant
     }
 
-    /// Finds the model: `directory` if given, else `$SCENOPHONE_MODEL_DIR`, else
+    /// Finds a model: `directory` if given, else `$SCENOPHONE_MODEL_DIR`, else
     /// `${XDG_CACHE_HOME:-~/.cache}/scenophone/models`.
     ///
     /// - Parameters:
+    ///   - variant: the network.
     ///   - directory: an explicit directory (the `--model-dir` flag), or `nil`.
     ///   - environment: the variables to consult; the process's own by default.
     /// - Returns: the files, of which the weights and the labels exist.
-    /// - Throws: `VisionError.modelNotFound` naming the missing files and how to install them.
+    /// - Throws: `VisionError.modelNotFound` naming the model, the missing files and how to install them.
     public static func locate(
-        directory: URL? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ variant: EfficientNetLite.Variant = .default, directory: URL? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ModelFiles {
-        let files = ModelFiles(directory: directory ?? defaultDirectory(environment: environment))
+        let files = ModelFiles(
+            directory: directory ?? defaultDirectory(environment: environment), variant: variant)
         let missing = [files.weights, files.labels].filter { !isFile($0) }.map(\.lastPathComponent)
         guard missing.isEmpty else {
-            throw VisionError.modelNotFound(directory: files.directory, missing: missing)
+            throw VisionError.modelNotFound(variant, directory: files.directory, missing: missing)
         }
         return files
+    }
+
+    /// Finds the model whose embeddings are comparable with `identity`'s (a corpus's model).
+    ///
+    /// - Parameters:
+    ///   - identity: the model a corpus was embedded with.
+    ///   - directory: an explicit directory (the `--model-dir` flag), or `nil`.
+    ///   - environment: the variables to consult; the process's own by default.
+    /// - Returns: the files, of which the weights and the labels exist.
+    /// - Throws: `VisionError.unknownModel` when no variant has that name, `.modelNotFound` when it is
+    ///   not installed.
+    public static func locate(
+        for identity: ModelIdentity, directory: URL? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ModelFiles {
+        guard let variant = EfficientNetLite.Variant(modelName: identity.name) else {
+            throw VisionError.unknownModel(identity.name)
+        }
+        return try locate(variant, directory: directory, environment: environment)
     }
 
     /// The directory used when no flag names one.

@@ -3,7 +3,13 @@ import Foundation
 /// Why the model could not be loaded or an image could not be embedded.
 public enum VisionError: Error, CustomStringConvertible, Equatable {
     /// The model directory lacks a file the network needs.
-    case modelNotFound(directory: URL, missing: [String])
+    case modelNotFound(EfficientNetLite.Variant, directory: URL, missing: [String])
+    /// A corpus names a model this version of Scenophone does not run.
+    case unknownModel(String)
+    /// The weights file holds another network than its name says (its metadata names `found`).
+    case wrongModel(URL, expected: String, found: String)
+    /// The installed weights are not the ones a corpus was embedded with.
+    case differentWeights(URL, expected: ModelIdentity, found: ModelIdentity)
     /// A file exists but cannot be read.
     case unreadable(URL, reason: String)
     /// The weights file is not a usable safetensors file.
@@ -12,7 +18,7 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
     case truncatedWeights(URL, tensor: String, needed: Int, available: Int)
     /// A tensor the network needs is absent.
     case missingTensor(URL, tensor: String)
-    /// A tensor has another shape than EfficientNet-Lite0's.
+    /// A tensor has another shape than the network needs.
     case wrongTensorShape(URL, tensor: String, expected: [Int], found: [Int])
     /// A tensor is stored in a type other than 32-bit float.
     case wrongTensorType(URL, tensor: String, dtype: String)
@@ -27,10 +33,20 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .modelNotFound(let directory, let missing):
+        case .modelNotFound(let variant, let directory, let missing):
             return
-                "no EfficientNet-Lite0 model in \(directory.path) (missing \(missing.joined(separator: ", "))): "
+                "no \(variant.displayName) model in \(directory.path) (missing \(missing.joined(separator: ", "))): "
                 + "run scripts/setup, or point --model-dir or SCENOPHONE_MODEL_DIR at a model directory"
+        case .unknownModel(let name):
+            let known = EfficientNetLite.Variant.allCases.map(\.modelName).joined(separator: ", ")
+            return "the model \(name) is not one this Scenophone runs (\(known)); index the corpus again"
+        case .wrongModel(let url, let expected, let found):
+            return "\(url.path): holds \(found), not \(expected); run scripts/setup again"
+        case .differentWeights(let url, let expected, let found):
+            return
+                "\(url.path): converted from checkpoint \(found.weightsSHA256.prefix(12))…, but the corpus was "
+                + "embedded with \(expected.name) from checkpoint \(expected.weightsSHA256.prefix(12))…; "
+                + "install those weights (scripts/setup) or index the corpus again"
         case .unreadable(let url, let reason):
             return "\(url.path): cannot read: \(reason)"
         case .invalidWeights(let url, let reason):
@@ -39,10 +55,10 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
             return "\(url.path): truncated: tensor \(tensor) needs bytes up to \(needed) "
                 + "but the file has \(available); run scripts/setup again"
         case .missingTensor(let url, let tensor):
-            return "\(url.path): tensor \(tensor) is missing; this is not an EfficientNet-Lite0 checkpoint"
+            return "\(url.path): tensor \(tensor) is missing; this is not an EfficientNet-Lite checkpoint"
         case .wrongTensorShape(let url, let tensor, let expected, let found):
             return
-                "\(url.path): tensor \(tensor) has shape \(found), expected \(expected) for EfficientNet-Lite0"
+                "\(url.path): tensor \(tensor) has shape \(found), expected \(expected)"
         case .wrongTensorType(let url, let tensor, let dtype):
             return "\(url.path): tensor \(tensor) is \(dtype), expected F32"
         case .invalidLabels(let url, let reason):

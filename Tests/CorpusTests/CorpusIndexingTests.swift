@@ -73,7 +73,9 @@ import Vision
         for frame in [0, 3, 7] {
             let time = corpus.frames[frame].time
             let reader = try VideoFrameReader(
-                url: clip, fps: 1, scaling: SourceIndexer.embeddingScaling, startTime: time, duration: 0.5)
+                url: clip, fps: 1, scaling: SourceIndexer.embeddingScaling(inputSize: network.inputSize),
+                startTime: time,
+                duration: 0.5)
             let picture = try #require(try reader.next())
             let embedding = try network.embed(
                 rgb: picture.pixels, width: picture.width, height: picture.height)
@@ -101,7 +103,7 @@ import Vision
         // What the network sees in a storm photo is not what it sees in a coffee cup.
         let cup = try VideoFrameReader.readStill(
             Paths.media.appendingPathComponent("images/skimage_coffee.png"),
-            scaling: SourceIndexer.embeddingScaling)
+            scaling: SourceIndexer.embeddingScaling(inputSize: network.inputSize))
         let cupEmbedding = try network.embed(rgb: cup.pixels, width: cup.width, height: cup.height)
         #expect(NearestFrameSearch(corpus: corpus).nearest(to: cupEmbedding, count: 1)[0].distance > 5)
     }

@@ -16,8 +16,7 @@ import Vision
     init() throws {
         scenes = try SoundscapeCorpus.shared()
         corpus = try Corpus.open(scenes.url)
-        let network = try EfficientNetLite(
-            files: ModelFiles(directory: Paths.modelDirectory), normalization: corpus.model.normalization)
+        let network = try corpus.loadNetwork(modelDirectory: Paths.modelDirectory)
         let synth = try GranularSynth(
             bank: SoundBank(corpus: corpus), configuration: SynthConfiguration(seed: 1))
         analyzer = try SceneAnalyzer(

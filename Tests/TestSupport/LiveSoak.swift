@@ -62,7 +62,7 @@ public enum LiveSoak {
     ) throws -> (LiveEngine, AllocationCountingSink) {
         let sink = AllocationCountingSink(wrapping: try PacedNullSink())
         let engine = try LiveEngine(
-            corpus: try Corpus.open(corpus), model: ModelFiles(directory: Paths.modelDirectory), sink: sink,
+            corpus: try Corpus.open(corpus), modelDirectory: Paths.modelDirectory, sink: sink,
             parameters: parameters, options: options)
         return (engine, sink)
     }

@@ -15,7 +15,15 @@ public enum Paths {
     public static let media: URL = shared.appendingPathComponent("media")
 
     /// `../shared/reference/efficientnet-lite0`: golden inputs, features and logits.
-    public static let reference: URL = shared.appendingPathComponent("reference/efficientnet-lite0")
+    public static let reference: URL = reference(model: "efficientnet-lite0")
+
+    /// `../shared/reference/MODEL`: one model's golden inputs, features and logits, and its manifest.
+    ///
+    /// - Parameter model: the model's name, e.g. "efficientnet-lite1".
+    /// - Returns: the directory.
+    public static func reference(model: String) -> URL {
+        shared.appendingPathComponent("reference/\(model)")
+    }
 
     /// The model directory `scripts/setup` installs into, honouring `SCENOPHONE_MODEL_DIR` as the app does.
     public static var modelDirectory: URL {

@@ -51,7 +51,7 @@ import Testing
     @Test func batchesBeyondTheMaximumAreRefused() throws {
         let network = try EfficientNetLite(
             files: ModelFiles.locate(directory: Paths.modelDirectory), maxBatch: 1)
-        let input = [Float](repeating: 0, count: 2 * EfficientNetLite.inputFloats)
+        let input = [Float](repeating: 0, count: 2 * network.inputFloats)
         var embeddings = [Float](repeating: 0, count: 2 * 1280)
         #expect(throws: VisionError.batchTooLarge(requested: 2, maximum: 1)) {
             try input.withUnsafeBufferPointer { x in

@@ -11,7 +11,7 @@ import Testing
         #expect {
             try ModelFiles.locate(directory: empty.url)
         } throws: { error in
-            guard case VisionError.modelNotFound(_, let missing) = error else { return false }
+            guard case VisionError.modelNotFound(_, _, let missing) = error else { return false }
             return missing == ["efficientnet-lite0.safetensors", "imagenet_classes.txt"]
                 && "\(error)".contains("scripts/setup")
         }
@@ -36,13 +36,14 @@ import Testing
         }
     }
 
+    /// Block 4 repeats block 3 (5×5 depthwise, 240 channels), so a 3×3 filter there is damage.
     @Test func aWronglyShapedTensorIsNamedWithBothShapes() throws {
         let fixture = try ModelFixture(
-            damage: .reshape(tensor: "_blocks.3._depthwise_conv.weight", shape: [144, 1, 3, 3]))
+            damage: .reshape(tensor: "_blocks.4._depthwise_conv.weight", shape: [240, 1, 3, 3]))
         #expect(
             throws: VisionError.wrongTensorShape(
-                fixture.weights, tensor: "_blocks.3._depthwise_conv.weight", expected: [144, 1, 5, 5],
-                found: [144, 1, 3, 3])
+                fixture.weights, tensor: "_blocks.4._depthwise_conv.weight", expected: [240, 1, 5, 5],
+                found: [240, 1, 3, 3])
         ) {
             try EfficientNetLite(files: ModelFiles(directory: fixture.url))
         }
@@ -65,15 +66,72 @@ import Testing
         }
     }
 
-    @Test func theIdentityCarriesTheCheckpointHashAndNormalization() throws {
-        let files = try ModelFiles.locate(directory: Paths.modelDirectory)
+    @Test(arguments: EfficientNetLite.Variant.allCases)
+    func theIdentityCarriesTheVariantCheckpointHashAndNormalization(variant: EfficientNetLite.Variant) throws
+    {
+        let files = try ModelFiles.locate(variant, directory: Paths.modelDirectory)
         let network = try EfficientNetLite(files: files, normalization: .imagenet)
-        #expect(network.identity.name == "efficientnet-lite0")
-        #expect(
-            network.identity.weightsSHA256
-                == "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db")
+        #expect(network.identity.name == "efficientnet-\(variant.rawValue)")
+        #expect(network.identity.weightsSHA256 == variant.checkpointSHA256)
         #expect(network.identity.embeddingSize == 1280)
-        #expect(network.identity.inputSize == 224)
+        #expect(
+            network.identity.inputSize
+                == [224, 240, 260][EfficientNetLite.Variant.allCases.firstIndex(of: variant)!])
         #expect(network.identity.normalization == .imagenet)
+        #expect(network.variant == variant && network.files == files)
+    }
+
+    @Test func locateNamesTheMissingVariant() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.copyItem(
+            at: Paths.modelDirectory.appendingPathComponent("imagenet_classes.txt"),
+            to: directory.file("imagenet_classes.txt"))
+        #expect(
+            throws: VisionError.modelNotFound(
+                .lite2, directory: directory.url, missing: ["efficientnet-lite2.safetensors"])
+        ) {
+            try ModelFiles.locate(.lite2, directory: directory.url)
+        }
+        let message = "\(VisionError.modelNotFound(.lite2, directory: directory.url, missing: ["x"]))"
+        #expect(message.contains("EfficientNet-Lite2") && message.contains("scripts/setup"))
+    }
+
+    /// Lite1's weights under Lite0's file name are refused by the name in their metadata.
+    @Test func weightsOfAnotherVariantAreRefused() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.copyItem(
+            at: Paths.modelDirectory.appendingPathComponent("efficientnet-lite1.safetensors"),
+            to: directory.file("efficientnet-lite0.safetensors"))
+        #expect(
+            throws: VisionError.wrongModel(
+                directory.file("efficientnet-lite0.safetensors"), expected: "efficientnet-lite0",
+                found: "efficientnet-lite1")
+        ) {
+            try EfficientNetLite(files: ModelFiles(directory: directory.url, variant: .lite0))
+        }
+    }
+
+    /// The network a corpus needs: its variant, its normalisation, its checkpoint, or a clear error.
+    @Test func matchingAnIdentityLoadsItsVariantOrSaysWhyNot() throws {
+        let lite1 = try EfficientNetLite(files: ModelFiles.locate(.lite1, directory: Paths.modelDirectory))
+        var identity = lite1.identity
+        identity.normalization = .imagenet
+        let matched = try EfficientNetLite(matching: identity, directory: Paths.modelDirectory)
+        #expect(matched.variant == .lite1 && matched.identity == identity && matched.inputSize == 240)
+
+        var retrained = identity
+        retrained.weightsSHA256 = String(repeating: "0", count: 64)
+        #expect(
+            throws: VisionError.differentWeights(lite1.files.weights, expected: retrained, found: identity)
+        ) {
+            try EfficientNetLite(matching: retrained, directory: Paths.modelDirectory)
+        }
+
+        var unknown = identity
+        unknown.name = "efficientnet-lite4"
+        #expect(throws: VisionError.unknownModel("efficientnet-lite4")) {
+            try EfficientNetLite(matching: unknown, directory: Paths.modelDirectory)
+        }
+        #expect("\(VisionError.unknownModel("efficientnet-lite4"))".contains("efficientnet-lite2"))
     }
 }

@@ -3,7 +3,7 @@
 /// The live engine conforms to it; the server never reaches past it, so the page, the protocol and
 /// the hostile-client handling stay independent of how the engine schedules its loops.
 public protocol SceneEngine: AnyObject, Sendable {
-    /// Width and height of the square RGB frames the vision model takes (224 for EfficientNet-Lite0).
+    /// Width and height of the square RGB frames the vision model takes (the corpus model's input size: 224, 240 or 260).
     var inputSide: Int { get }
 
     /// The corpus as the page draws it: sources, their lengths and frame ranges.

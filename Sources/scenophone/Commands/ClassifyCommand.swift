@@ -3,16 +3,17 @@ import Foundation
 import MediaIO
 import Vision
 
-/// `scenophone classify IMAGE…`: what EfficientNet-Lite0 sees in each picture.
+/// `scenophone classify IMAGE…`: what an EfficientNet-Lite network sees in each picture.
 struct ClassifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
         abstract: "Name what is in pictures: the most likely ImageNet classes of each image.",
         discussion: """
             Each image (any format ffmpeg reads) is centre-cropped to 0.875 of its short side, \
-            resized to 224×224 with an antialiasing filter, and run through EfficientNet-Lite0. \
-            This is the same network that embeds corpus and camera frames, so it is a quick way \
-            to see what the soundscape will "see".
+            resized to the network's input (224×224 for lite0, 240 for lite1, 260 for lite2) with \
+            an antialiasing filter, and run through the --model network. This is the same \
+            network that embeds corpus and camera frames, so it is a quick way to see what the \
+            soundscape will "see".
 
             The default normalisation, tf, maps pixels to (x − 127) / 128, which is what these \
             TensorFlow-trained weights saw during training; imagenet (mean/std) is offered for \
@@ -32,13 +33,11 @@ struct ClassifyCommand: AsyncParsableCommand {
         help: "Input normalisation: tf ((x − 127) / 128, what the weights were trained with) or imagenet.")
     var normalization = Normalization.tensorflow
 
-    @Option(
-        name: .customLong("model-dir"),
-        help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
-    var modelDirectory: String?
+    @OptionGroup var choice: ModelChoice
+    @OptionGroup var model: ModelOptions
 
     /// Pictures beyond 8192 px a side are scaled down by ffmpeg while decoding, so a huge image
-    /// costs at most 200 MB of pixels; the network sees a 224 px crop either way.
+    /// costs at most 200 MB of pixels; the network sees a 224–260 px crop either way.
     static let largestPicture = FrameScaling.fit(width: 8192, height: 8192)
 
     func validate() throws {
@@ -47,15 +46,16 @@ struct ClassifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+        let files = try model.locate(choice.variant)
         let labels = try ImageNetLabels(contentsOf: files.labels)
         // Decode every image first, so a bad file fails the command before any output.
-        let preprocessor = ImagePreprocessor(normalization: normalization)
+        let preprocessor = ImagePreprocessor(
+            outputSize: files.variant.inputSize, normalization: normalization)
         var inputs: [(path: String, width: Int, height: Int, input: [Float])] = []
         for path in images {
             let picture = try VideoFrameReader.readStill(
                 URL(fileURLWithPath: path), scaling: Self.largestPicture)
-            var input = [Float](repeating: 0, count: EfficientNetLite.inputFloats)
+            var input = [Float](repeating: 0, count: preprocessor.outputSize * preprocessor.outputSize * 3)
             try picture.pixels.withUnsafeBufferPointer { rgb in
                 try input.withUnsafeMutableBufferPointer { out in
                     try preprocessor.run(rgb: rgb, width: picture.width, height: picture.height, into: out)

@@ -37,6 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Random seed of the soundscape.")
     var seed: UInt64 = 1
 
+    @OptionGroup var choice: ModelChoice
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
@@ -81,7 +82,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
 
         say("indexing \(sources.count) sources")
-        let network = try model.loadNetwork()
+        let network = try model.loadNetwork(choice.variant)
         let corpusURL = directory.appendingPathComponent("demo.scenophone")
         let indexer = SourceIndexer(network: network, options: SourceIndexer.Options())
         let writer = try CorpusWriter.create(at: corpusURL, model: indexer.model, overwrite: true)

@@ -10,9 +10,9 @@ struct IndexCommand: AsyncParsableCommand {
         abstract: "Build a corpus from videos (and photo + recording pairs).",
         discussion: """
             Frames are sampled at --fps (1 per second by default, as in the paper) and embedded \
-            with EfficientNet-Lite0; the sound is kept beside them at 48 kHz float, stereo where \
-            the source is stereo, on the same timeline as the frames; a small JPEG of each frame \
-            is kept for the interface.
+            with the --model network (EfficientNet-Lite0 by default); the sound is kept beside \
+            them at 48 kHz float, stereo where the source is stereo, on the same timeline as the \
+            frames; a small JPEG of each frame is kept for the interface.
 
             \(IndexingOptions.sourceSyntax)
 
@@ -20,8 +20,12 @@ struct IndexCommand: AsyncParsableCommand {
             and replacing a corpus (--overwrite) leaves the previous one intact if the run is \
             interrupted. Every input is checked before any work starts.
 
+            The corpus records its model: `sources add`, `render`, `live` and `serve` use that \
+            model for it, whatever the default.
+
             Example:
               scenophone index river.mp4 rain=rain.jpg+rain.ogg --output walk.scenophone
+              scenophone index --model lite2 river.mp4 --output walk-lite2.scenophone
             """)
 
     @Argument(help: "Sources: [NAME=]PICTURE[+SOUND] (see above).")
@@ -37,6 +41,7 @@ struct IndexCommand: AsyncParsableCommand {
     var json = false
 
     @OptionGroup var indexing: IndexingOptions
+    @OptionGroup var choice: ModelChoice
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
@@ -44,7 +49,7 @@ struct IndexCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let network = try model.loadNetwork()
+        let network = try model.loadNetwork(choice.variant)
         let indexer = SourceIndexer(network: network, options: indexing.options)
         let outputURL = URL(fileURLWithPath: output)
         // Check every input before creating anything at the destination.

@@ -88,14 +88,13 @@ struct LiveCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try model.locate()
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
-        let reader = try openReader()
+        let reader = try openReader(inputSize: corpus.model.inputSize)
         let audioSink = try makeSink()
         var parameters = LiveParameters()
         parameters.idleTimeout = idle.timeout
         let engine = try LiveEngine(
-            corpus: corpus, model: files, sink: audioSink, parameters: parameters,
+            corpus: corpus, modelDirectory: model.directory, sink: audioSink, parameters: parameters,
             options: LiveOptions(seed: seed, recording: record.map { URL(fileURLWithPath: $0) }))
 
         let session = LiveSession(engine: engine, reader: reader)
@@ -144,13 +143,14 @@ struct LiveCommand: AsyncParsableCommand {
         }
     }
 
-    private func openReader() throws -> VideoFrameReader {
+    private func openReader(inputSize: Int) throws -> VideoFrameReader {
         if let camera {
             return try VideoFrameReader.camera(device: camera, fps: visionFPS)
         }
-        // The network looks at the central 224/256 of the short side: 256 pixels lose nothing.
+        // The network looks at the central 0.875 of the short side, decoded as the corpus was.
         return try VideoFrameReader(
-            url: URL(fileURLWithPath: input!), fps: visionFPS, scaling: .shortSide(256), realtime: true,
+            url: URL(fileURLWithPath: input!), fps: visionFPS,
+            scaling: SourceIndexer.embeddingScaling(inputSize: inputSize), realtime: true,
             loop: loop)
     }
 }

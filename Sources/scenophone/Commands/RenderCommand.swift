@@ -77,10 +77,9 @@ struct RenderCommand: AsyncParsableCommand {
         if let logURL { try RenderOutput.checkWritable(logURL, overwrite: overwrite) }
         let source = try RenderInput.resolve(URL(fileURLWithPath: input), imageDuration: duration)
         try destination.check(for: source)
-        let network = try model.loadNetwork()
+        let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let job = RenderJob(
-            corpus: try Corpus.open(URL(fileURLWithPath: corpus), expecting: network.identity),
-            network: network,
+            corpus: corpus, network: try corpus.loadNetwork(modelDirectory: model.directory),
             input: source, output: destination, grainLog: logURL, visionFPS: visionFPS,
             seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), channels: channels,
             soundscape: soundscape)

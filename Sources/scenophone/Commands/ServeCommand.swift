@@ -79,7 +79,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try model.locate()
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let loopback = WebUIConfiguration(host: host).isLoopback
         let security = try loopback ? nil : NetworkSecurity(token: token, certificate: certificate, key: key)
@@ -91,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
         var parameters = LiveParameters()
         parameters.idleTimeout = idle.timeout
         let engine = try LiveEngine(
-            corpus: corpus, model: files, sink: sink, parameters: parameters,
+            corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters,
             options: LiveOptions(taps: [stream]))
 
         var hubConfiguration = LiveHubConfiguration()

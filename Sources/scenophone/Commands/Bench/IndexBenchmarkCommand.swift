@@ -34,6 +34,7 @@ struct IndexBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "OpenBLAS threads for the network while ffmpeg decodes.")
     var blasThreads = 1
 
+    @OptionGroup var choice: ModelChoice
     @OptionGroup var model: ModelOptions
 
     @Flag(help: "Print the results as JSON.")
@@ -53,7 +54,7 @@ struct IndexBenchmarkCommand: AsyncParsableCommand {
         let clipURL = try clip.map { URL(fileURLWithPath: $0) } ?? makeClip(in: work)
         let info = try MediaProbe.probe(clipURL)
         let duration = info.duration ?? 0
-        let network = try model.loadNetwork()
+        let network = try model.loadNetwork(choice.variant)
         BLAS.setThreads(blasThreads)
         let indexer = SourceIndexer(network: network, options: .init(framesPerSecond: fps))
         let loadBefore = ProcessorUsage.loadAverage()

@@ -55,7 +55,6 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try model.locate()
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let side = corpus.model.inputSize
         let frames =
@@ -64,8 +63,9 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
         // Frames stop between rounds while the baseline runs; the scene must not fade meanwhile.
         parameters.idleTimeout = nil
         let sink = try PacedNullSink()
-        let engine = try LiveEngine(corpus: corpus, model: files, sink: sink, parameters: parameters)
-        let baseline = try EfficientNetLite(files: files, normalization: corpus.model.normalization)
+        let engine = try LiveEngine(
+            corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters)
+        let baseline = try corpus.loadNetwork(modelDirectory: model.directory)
 
         var report = LatencyBenchmarkReport(
             corpus: corpus.url.lastPathComponent, frames: frames.count, fps: fps, secondsPerRound: seconds,

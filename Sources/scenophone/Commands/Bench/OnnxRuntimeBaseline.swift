@@ -1,7 +1,10 @@
 import Foundation
+import Vision
 
-/// The peer baseline: `../shared/bench/ort_baseline.py`, the same EfficientNet-Lite0 checkpoint under
-/// ONNX Runtime, run as a child process.
+/// The peer baseline: the same EfficientNet-Lite checkpoint under ONNX Runtime, run as a child
+/// process: `../shared/bench/ort_baseline.py` for Lite0, `scripts/ort_lite_baseline.py` (the same
+/// graph builder fed the block table of any Lite checkpoint, checked against the golden tensors)
+/// for the others.
 struct OnnxRuntimeBaseline {
     /// One timing the script printed.
     struct Timing: Decodable {
@@ -20,16 +23,20 @@ struct OnnxRuntimeBaseline {
     var python: URL
     var script: URL
     var checkpoint: URL
+    /// Arguments beyond the common ones (the input size and the reference's folder, for Lite1/2).
+    var extraArguments: [String] = []
 
     /// Finds the interpreter (the venv `scripts/setup --bench` makes), the script and the checkpoint.
     ///
     /// - Parameters:
     ///   - python: an explicit interpreter, or `nil` for `~/.cache/scenophone/bench-venv/bin/python`.
-    ///   - script: an explicit script, or `nil` to look for `shared/bench/ort_baseline.py` beside the
-    ///     working directory or the executable, or any of their parents.
-    ///   - checkpoint: the original `.pth` checkpoint.
+    ///   - script: an explicit script, or `nil` to look for `shared/bench/ort_baseline.py` (Lite0) or
+    ///     `scripts/ort_lite_baseline.py` (the others) beside the working directory or the
+    ///     executable, or any of their parents.
+    ///   - files: the model, whose original `.pth` checkpoint the script reads.
     /// - Throws: `Failure` saying what is missing and how to get it.
-    init(python: String?, script: String?, checkpoint: URL) throws {
+    init(python: String?, script: String?, files: ModelFiles) throws {
+        let checkpoint = files.checkpoint
         let environment = ProcessInfo.processInfo.environment
         let cache =
             environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
@@ -42,12 +49,26 @@ struct OnnxRuntimeBaseline {
                 description: "\(self.python.path): no Python with ONNX Runtime; run scripts/setup --bench, "
                     + "pass --python, or use --no-baseline")
         }
+        let wanted = files.variant == .lite0 ? "shared/bench/ort_baseline.py" : "scripts/ort_lite_baseline.py"
         if let script {
             self.script = URL(fileURLWithPath: script)
-        } else if let found = Self.findScript() {
+        } else if let found = Self.find(wanted) {
             self.script = found
         } else {
-            throw Failure(description: "cannot find shared/bench/ort_baseline.py; pass --baseline-script")
+            throw Failure(description: "cannot find \(wanted); pass --baseline-script")
+        }
+        if files.variant != .lite0 {
+            guard let reference = Self.find("shared/bench/lite_ref.py") else {
+                throw Failure(description: "cannot find shared/bench/lite_ref.py, which builds the graph")
+            }
+            extraArguments = [
+                "--size", String(files.variant.inputSize), "--bench-dir",
+                reference.deletingLastPathComponent().path,
+            ]
+            // The graph is checked against the golden tensors where they are, before it is timed.
+            if let golden = Self.find("shared/reference/\(files.variant.modelName)/manifest.json") {
+                extraArguments += ["--check", golden.deletingLastPathComponent().path]
+            }
         }
         guard FileManager.default.fileExists(atPath: self.script.path) else {
             throw Failure(description: "\(self.script.path): no such file")
@@ -68,11 +89,12 @@ struct OnnxRuntimeBaseline {
     /// - Returns: the script's timing.
     /// - Throws: `Failure` with the script's error output when it fails.
     func measure(threads: Int, iterations: Int, warmup: Int) throws -> Timing {
-        let arguments = [
-            script.path, "--weights", checkpoint.path, "--threads", String(threads), "--iters",
-            String(iterations),
-            "--warmup", String(warmup),
-        ]
+        let arguments =
+            [
+                script.path, "--weights", checkpoint.path, "--threads", String(threads), "--iters",
+                String(iterations),
+                "--warmup", String(warmup),
+            ] + extraArguments
         let output = try ChildProcess.run(python, arguments)
         let lastLine =
             String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").last ?? ""
@@ -85,7 +107,20 @@ struct OnnxRuntimeBaseline {
         return timing
     }
 
-    private static func findScript() -> URL? {
-        SharedDirectory.find("bench/ort_baseline.py")
+    /// `relative` under the working directory or the executable's, or any of their parents.
+    private static func find(_ relative: String) -> URL? {
+        let starts = [
+            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
+        ]
+        for start in starts {
+            var directory = start.standardizedFileURL
+            while directory.path != "/" {
+                let candidate = directory.appendingPathComponent(relative)
+                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+                directory.deleteLastPathComponent()
+            }
+        }
+        return nil
     }
 }

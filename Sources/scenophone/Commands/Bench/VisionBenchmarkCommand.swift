@@ -3,15 +3,16 @@ import Foundation
 import Kernels
 import Vision
 
-/// `scenophone bench vision`: single-image EfficientNet-Lite0 latency against ONNX Runtime.
+/// `scenophone bench vision`: single-image EfficientNet-Lite latency against ONNX Runtime.
 struct VisionBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vision",
-        abstract: "Time one-image EfficientNet-Lite0 inference against ONNX Runtime, same weights, same run.",
+        abstract: "Time one-image EfficientNet-Lite inference against ONNX Runtime, same weights, same run.",
         discussion: """
-            Each round times Scenophone's network (preprocessed 224×224 input → embedding and \
-            logits) and then ../shared/bench/ort_baseline.py (the same checkpoint under ONNX \
-            Runtime), at each thread count; the report gives medians per round and the median \
+            Each round times Scenophone's --model network (a preprocessed input of its size → \
+            embedding and logits) and then the same checkpoint under ONNX Runtime \
+            (../shared/bench/ort_baseline.py for lite0; scripts/ort_lite_baseline.py, which \
+            builds the graph of any Lite checkpoint, for the others), at each thread count; the report gives medians per round and the median \
             over rounds, and the ratio scenophone / onnxruntime (below 1 is faster).
 
             OpenBLAS reads OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when it loads; unless \
@@ -51,10 +52,8 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
             "The ONNX Runtime baseline script (default: shared/bench/ort_baseline.py beside the repository).")
     var baselineScript: String?
 
-    @Option(
-        name: .customLong("model-dir"),
-        help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
-    var modelDirectory: String?
+    @OptionGroup var choice: ModelChoice
+    @OptionGroup var model: ModelOptions
 
     @Flag(help: "Print the results as JSON.")
     var json = false
@@ -73,17 +72,18 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
 
     func run() async throws {
         if !keepOpenblasEnvironment { try Self.reexecuteWithoutOpenBLASOverrides() }
-        let files = try ModelFiles.locate(directory: modelDirectory.map { URL(fileURLWithPath: $0) })
+        let files = try model.locate(choice.variant)
         let baseline =
             noBaseline
             ? nil
-            : try OnnxRuntimeBaseline(python: python, script: baselineScript, checkpoint: files.checkpoint)
+            : try OnnxRuntimeBaseline(python: python, script: baselineScript, files: files)
         // OpenBLAS is not on the network's path; parked at one thread, its workers never spin.
         BLAS.setThreads(1)
         var networks: [Int: EfficientNetLite] = [:]
         for count in Set(threads) { networks[count] = try EfficientNetLite(files: files, threads: count) }
-        let input = Self.randomInput()
+        let input = Self.randomInput(count: networks[threads[0]]!.inputFloats)
         var report = VisionBenchmarkReport(
+            model: files.variant.modelName, inputSize: files.variant.inputSize,
             processor: ProcessorUsage.processorName(), processors: ProcessorUsage.processorCount,
             openblasCore: BLAS.coreName,
             unsetEnvironment: ProcessInfo.processInfo.environment[Self.unsetMarker]?.split(separator: " ")
@@ -151,13 +151,13 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
     }
 
     /// A standard-normal input like the baseline's (Box–Muller over a fixed-seed generator).
-    private static func randomInput() -> [Float] {
+    private static func randomInput(count: Int) -> [Float] {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func uniform() -> Double {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return (Double(state >> 11) + 0.5) / Double(1 << 53)
         }
-        return (0..<EfficientNetLite.inputFloats).map { _ in
+        return (0..<count).map { _ in
             Float((-2 * log(uniform())).squareRoot() * cos(2 * Double.pi * uniform()))
         }
     }

@@ -25,6 +25,10 @@ struct VisionBenchmarkReport: Codable {
         var ratio: Double?
     }
 
+    /// The network, e.g. "efficientnet-lite1".
+    var model: String
+    /// Its input side in pixels.
+    var inputSize: Int
     var processor: String
     var processors: Int
     var openblasCore: String
@@ -52,7 +56,7 @@ struct VisionBenchmarkReport: Codable {
 
     func printHeader() {
         print(
-            "EfficientNet-Lite0, batch 1, 224×224 → embedding + logits; median of \(iterations) runs after \(warmup) warm-up"
+            "\(model), batch 1, \(inputSize)×\(inputSize) → embedding + logits; median of \(iterations) runs after \(warmup) warm-up"
         )
         print("CPU: \(processor) × \(processors); OpenBLAS kernels: \(openblasCore)")
         if !unsetEnvironment.isEmpty {

@@ -10,8 +10,9 @@ struct SourcesAddCommand: AsyncParsableCommand {
         discussion: """
             \(IndexingOptions.sourceSyntax)
 
-            The model must be the one the corpus was built with: embeddings of two models \
-            cannot be compared, so a corpus never mixes them.
+            The new sources are embedded with the model the corpus records (--model-dir says \
+            where the models are installed): embeddings of two models cannot be compared, so a \
+            corpus never mixes them.
             """)
 
     @Argument(help: "The corpus.")
@@ -33,10 +34,9 @@ struct SourcesAddCommand: AsyncParsableCommand {
     func run() async throws {
         let url = URL(fileURLWithPath: corpus)
         let writer = try CorpusWriter.edit(url)
-        let indexer = SourceIndexer(network: try model.loadNetwork(), options: indexing.options)
-        guard indexer.model == writer.model else {
-            throw CorpusError.modelMismatch(url, corpus: writer.model, current: indexer.model)
-        }
+        let network = try Corpus.loadNetwork(
+            matching: writer.model, corpus: url, modelDirectory: model.directory)
+        let indexer = SourceIndexer(network: network, options: indexing.options)
         let summary = try CorpusIndexing.run(sources, indexer: indexer, writer: writer)
         try writer.commit()
         try CorpusCommandOutput.reportIndexing(summary, corpus: try Corpus.open(url), json: json)

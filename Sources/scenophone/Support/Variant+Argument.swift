@@ -1,0 +1,4 @@
+import ArgumentParser
+import Vision
+
+extension EfficientNetLite.Variant: ExpressibleByArgument {}
