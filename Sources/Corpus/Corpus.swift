@@ -29,8 +29,10 @@ public final class Corpus: @unchecked Sendable {
     public let model: ModelIdentity
     /// The sources, in order; their frames are consecutive in `frames` and `embeddings`.
     public let sources: [CorpusSource]
-    /// Every frame, source by source in time order.
+    /// Every frame, source by source in time order, then the taught examples' frames (see `examples`).
     public let frames: [CorpusFrame]
+    /// The pictures taught as examples, source by source; their frames follow the sources' own.
+    public let examples: [CorpusExample]
     /// `frameCount × embeddingSize` floats, row-major, 64-byte aligned.
     public let embeddings: UnsafeBufferPointer<Float>
     /// Bytes on disk: the manifest and every blob.
@@ -38,6 +40,7 @@ public final class Corpus: @unchecked Sendable {
 
     private let embeddingStorage: AlignedFloats
     private let thumbnailFiles: [MappedFile]
+    private let exampleThumbnailFiles: [MappedFile]
     private let thumbnailRanges: [Range<Int>]
     private let audioFiles: [MappedFile]
     private let records: [CorpusManifest.SourceRecord]
@@ -92,8 +95,15 @@ public final class Corpus: @unchecked Sendable {
         let dimension = model.embeddingSize
         guard dimension > 0 else { throw CorpusError.damaged(url, reason: "embedding size \(dimension)") }
         try CorpusBundle.validate(manifest.sources, corpus: url)
+        try CorpusBundle.validateExamples(manifest.sources, corpus: url)
 
-        let counts = manifest.sources.map(\.frameCount)
+        // Examples are read as one-frame sources after the real ones (see `ExampleRecord`).
+        let taught = manifest.sources.enumerated().flatMap { index, record in
+            (record.examples ?? []).map { (source: index, example: $0, blobs: $0.blobRecord(of: record)) }
+        }
+        let records = manifest.sources
+        let frameRecords = records + taught.map(\.blobs)
+        let counts = frameRecords.map(\.frameCount)
         let total = counts.reduce(0, +)
         let storage = AlignedFloats(count: total * dimension)
         let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
@@ -102,10 +112,9 @@ public final class Corpus: @unchecked Sendable {
         // Frames blobs are read and checked concurrently; audio and thumbnails are only mapped.
         let tables = Mutex<[Int: [UInt8]]>([:])
         let failure = Mutex<Error?>(nil)
-        let records = manifest.sources
-        DispatchQueue.concurrentPerform(iterations: records.count) { index in
+        DispatchQueue.concurrentPerform(iterations: frameRecords.count) { index in
             do {
-                let record = records[index]
+                let record = frameRecords[index]
                 let destination = UnsafeMutableRawBufferPointer(
                     start: storage.pointer + starts[index] * dimension,
                     count: record.frameCount * dimension * 4)
@@ -145,12 +154,41 @@ public final class Corpus: @unchecked Sendable {
             audioFiles.append(audio)
             thumbnailFiles.append(thumbnails)
         }
+        var examples: [CorpusExample] = []
+        var exampleThumbnailFiles: [MappedFile] = []
+        for (offset, entry) in taught.enumerated() {
+            let thumbnails = try BlobReader.map(
+                .thumbnails, record: entry.blobs, directory: directory, corpus: url)
+            let table = tables.withLock { $0[records.count + offset]! }
+            try BlobReader.parseTable(
+                table, record: entry.blobs, sourceIndex: entry.source, thumbnailBytes: thumbnails.bytes.count,
+                corpus: url, frames: &frames, thumbnailRanges: &thumbnailRanges)
+            let example = entry.example
+            guard frames[frames.count - 1].audioSpan == example.from..<example.to else {
+                throw CorpusError.damaged(
+                    url,
+                    reason:
+                        "\(CorpusFormat.sourcesDirectory)/\(example.frames.file) disagrees with the manifest")
+            }
+            examples.append(
+                CorpusExample(
+                    id: example.id, source: entry.source, frame: frames.count - 1,
+                    span: example.from..<example.to,
+                    coversWholeSource: example.from == 0 && example.to >= records[entry.source].duration,
+                    picture: CorpusInputFile(
+                        role: example.picture.role, fileName: example.picture.fileName,
+                        bytes: example.picture.bytes, sha256: example.picture.sha256),
+                    taught: example.taught))
+            exampleThumbnailFiles.append(thumbnails)
+        }
         self.url = url
         formatVersion = manifest.version
         generation = manifest.generation
         self.model = model
         self.sources = sources
         self.frames = frames
+        self.examples = examples
+        self.exampleThumbnailFiles = exampleThumbnailFiles
         self.thumbnailRanges = thumbnailRanges
         self.thumbnailFiles = thumbnailFiles
         self.audioFiles = audioFiles
@@ -160,6 +198,7 @@ public final class Corpus: @unchecked Sendable {
         sizeOnDisk =
             Int64(manifestSize)
             + records.reduce(Int64(0)) { $0 + $1.audio.bytes + $1.frames.bytes + $1.thumbnails.bytes }
+            + taught.reduce(Int64(0)) { $0 + $1.example.frames.bytes + $1.example.thumbnails.bytes }
     }
 
     private func verified(_ verification: Verification) throws -> Corpus {
@@ -180,8 +219,20 @@ public final class Corpus: @unchecked Sendable {
     /// - Parameter index: the frame, `0..<frameCount`.
     /// - Returns: the JPEG's bytes.
     public func thumbnailJPEG(ofFrame index: Int) -> [UInt8] {
-        let file = thumbnailFiles[frames[index].source]
+        let firstExample = frames.count - examples.count
+        let file =
+            index >= firstExample
+            ? exampleThumbnailFiles[index - firstExample] : thumbnailFiles[frames[index].source]
         return Array(file.bytes[thumbnailRanges[index]])
+    }
+
+    /// The taught example whose frame this is.
+    ///
+    /// - Parameter index: a frame, `0..<frameCount`.
+    /// - Returns: the example, or nil for a frame of the source's own pictures.
+    public func example(atFrame index: Int) -> CorpusExample? {
+        let firstExample = frames.count - examples.count
+        return index >= firstExample ? examples[index - firstExample] : nil
     }
 
     /// The source with this name.
@@ -199,8 +250,24 @@ public final class Corpus: @unchecked Sendable {
     /// - Throws: `CorpusError.damaged` naming the first damaged file.
     public func verifyMedia() throws {
         let jobs = records.indices.flatMap { index in [(index, BlobKind.audio), (index, .thumbnails)] }
+        let taught = records.flatMap { $0.examples ?? [] }
         let failure = Mutex<Error?>(nil)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { job in
+        DispatchQueue.concurrentPerform(iterations: jobs.count + taught.count) { job in
+            guard job < jobs.count else {
+                let example = taught[job - jobs.count]
+                if SHA256Hex.of(exampleThumbnailFiles[job - jobs.count].bytes) != example.thumbnails.sha256 {
+                    failure.withLock {
+                        $0 =
+                            $0
+                            ?? CorpusError.damaged(
+                                url,
+                                reason:
+                                    "\(CorpusFormat.sourcesDirectory)/\(example.thumbnails.file) does not "
+                                    + "match its checksum (example \(example.id))")
+                    }
+                }
+                return
+            }
             let (index, kind) = jobs[job]
             let file = kind == .audio ? audioFiles[index] : thumbnailFiles[index]
             let blob = records[index].blob(kind)

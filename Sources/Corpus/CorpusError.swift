@@ -24,6 +24,8 @@ public enum CorpusError: Error, CustomStringConvertible, Sendable {
     case sourceNameTaken(URL, name: String)
     /// No source has this name.
     case noSuchSource(URL, name: String)
+    /// No taught example has this id (or the prefix matches none, or several).
+    case noSuchExample(URL, id: String, reason: String)
     /// A source name that cannot be used.
     case invalidSourceName(String, reason: String)
     /// An input on the command line or in the API that cannot become a source.
@@ -65,6 +67,8 @@ public enum CorpusError: Error, CustomStringConvertible, Sendable {
                 + "(e.g. \(name)-2=\(name).mp4)"
         case .noSuchSource(let url, let name):
             return "\(url.path): has no source named '\(name)' (see `scenophone sources list`)"
+        case .noSuchExample(let url, let id, let reason):
+            return "\(url.path): \(reason) '\(id)' (see `scenophone teach \(url.lastPathComponent) --list`)"
         case .invalidSourceName(let name, let reason):
             return "'\(name)': not a usable source name (\(reason))"
         case .invalidInput(let input, let reason):

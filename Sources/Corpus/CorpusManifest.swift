@@ -60,6 +60,8 @@ struct CorpusManifest: Codable, Equatable {
         var audio: BlobRecord
         var frames: BlobRecord
         var thumbnails: BlobRecord
+        /// Pictures taught as examples of this source (`scenophone teach`); absent when none.
+        var examples: [ExampleRecord]?
 
         func blob(_ kind: BlobKind) -> BlobRecord {
             switch kind {

@@ -14,13 +14,14 @@ public final class CorpusWriter {
     /// The model whose embeddings the corpus holds.
     public let model: ModelIdentity
 
-    private var manifest: CorpusManifest
+    /// What commit will write; internal so that the examples' extension can change it.
+    var manifest: CorpusManifest
     private let workDirectory: URL
     private let isNew: Bool
     private var lock: DirectoryLock?
-    private var finished = false
+    private(set) var finished = false
 
-    private var sourcesDirectory: URL { workDirectory.appendingPathComponent(CorpusFormat.sourcesDirectory) }
+    var sourcesDirectory: URL { workDirectory.appendingPathComponent(CorpusFormat.sourcesDirectory) }
 
     private init(
         url: URL, model: ModelIdentity, manifest: CorpusManifest, workDirectory: URL, isNew: Bool,
@@ -312,7 +313,7 @@ public final class CorpusWriter {
     /// sources, abandoned writers, or a process killed mid-write). Runs under the writer's lock.
     private func collectGarbage(keeping kept: CorpusManifest? = nil) {
         let manifest = kept ?? self.manifest
-        let named = Set(manifest.sources.flatMap { record in BlobKind.allCases.map { record.blob($0).file } })
+        let named = Set(manifest.sources.flatMap(\.allBlobFiles))
         let files = (try? FileManager.default.contentsOfDirectory(atPath: sourcesDirectory.path)) ?? []
         for file in files where !named.contains(file) {
             unlink(sourcesDirectory.appendingPathComponent(file).path)

@@ -13,7 +13,8 @@ struct Scenophone: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            IndexCommand.self, InfoCommand.self, SourcesCommand.self, RenderCommand.self, DemoCommand.self,
+            IndexCommand.self, InfoCommand.self, SourcesCommand.self, TeachCommand.self, RenderCommand.self,
+            DemoCommand.self,
             LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
         ])
 }

@@ -8,15 +8,44 @@ import Synchronization
 /// fans state out to every page, the camera's own sequence numbers and capture times (echoed back
 /// so the camera page can show its round trip), and each source's volume and mute separately
 /// (the synth knows only an effective volume, 0 for muted).
+///
+/// With `Teaching`, "sounds like ▸ source" stores the camera frame in the corpus and reloads: a new
+/// engine is built on the new corpus while the old one plays, then swapped in (the sound dips for
+/// the old engine's 50 ms fade-out and the new one's fade-in).
 public final class LiveEngineScene: SceneEngine {
-    /// The engine behind the page.
-    public let engine: LiveEngine
+    /// The engine behind the page now (a new one after each example taught).
+    public var engine: LiveEngine { state.withLock { $0.engine } }
     public let inputSide: Int
-    public let overview: SceneOverview
+    public var overview: SceneOverview { state.withLock { $0.overview } }
 
     private let state: Mutex<State>
+    private let teaching: Teaching?
+
+    /// What "sounds like ▸ source" needs: who stores the frame, and how to build an engine on the
+    /// corpus with the example (the same sink, taps and options as the first).
+    public struct Teaching: Sendable {
+        /// Stores camera frames as examples.
+        public var teacher: CameraFrameTeacher
+        /// Builds an engine (not started) on a corpus with the given parameters.
+        public var makeEngine: @Sendable (Corpus, LiveParameters) throws -> LiveEngine
+
+        /// Creates the teaching set-up.
+        ///
+        /// - Parameters:
+        ///   - teacher: stores camera frames as examples.
+        ///   - makeEngine: builds an engine (not started) on a corpus with the given parameters.
+        public init(
+            teacher: CameraFrameTeacher,
+            makeEngine: @escaping @Sendable (Corpus, LiveParameters) throws -> LiveEngine
+        ) {
+            self.teacher = teacher
+            self.makeEngine = makeEngine
+        }
+    }
 
     private struct State {
+        var engine: LiveEngine
+        var overview: SceneOverview
         var grainCursor: UInt64 = 0
         var mixer: [ParameterSettings.Source]
         /// The last few submitted frames' ids and the camera's own stamps, newest last.
@@ -25,12 +54,26 @@ public final class LiveEngineScene: SceneEngine {
 
     /// Wraps an engine (started or not).
     ///
-    /// - Parameter engine: the engine; the scene neither starts nor stops it.
-    public init(engine: LiveEngine) {
-        self.engine = engine
+    /// - Parameters:
+    ///   - engine: the engine; the scene neither starts nor stops it, except to replace it by a new
+    ///     one when an example is taught.
+    ///   - teaching: how to teach examples; nil: `teach` is refused.
+    public init(engine: LiveEngine, teaching: Teaching? = nil) {
         let corpus = engine.corpus
         inputSide = corpus.model.inputSize
-        overview = SceneOverview(
+        self.teaching = teaching
+        let volumes = engine.parameters.grains.sourceVolumes
+        state = Mutex(
+            State(
+                engine: engine, overview: Self.overview(of: corpus),
+                mixer: corpus.sources.indices.map { index in
+                    let volume = index < volumes.count ? Double(volumes[index]) : 1
+                    return .init(volume: volume, muted: volume == 0)
+                }))
+    }
+
+    private static func overview(of corpus: Corpus) -> SceneOverview {
+        SceneOverview(
             sources: corpus.sources.map {
                 .init(
                     name: $0.name, kind: $0.kind.rawValue, duration: $0.duration,
@@ -38,33 +81,28 @@ public final class LiveEngineScene: SceneEngine {
                     frameCount: $0.frames.count)
             },
             frameCount: corpus.frameCount)
-        let volumes = engine.parameters.grains.sourceVolumes
-        state = Mutex(
-            State(
-                mixer: corpus.sources.indices.map { index in
-                    let volume = index < volumes.count ? Double(volumes[index]) : 1
-                    return .init(volume: volume, muted: volume == 0)
-                }))
     }
 
     public func submit(_ frame: CameraFrameMessage, arrival: Int64) {
         let live = LiveFrame(pixels: frame.pixels, width: frame.width, height: frame.height, layout: .rgb)
         // The hub has checked the size already, so the engine cannot refuse this frame.
-        guard let id = try? engine.submit(live, arrival: arrival) else { return }
         state.withLock { state in
+            guard let id = try? state.engine.submit(live, arrival: arrival) else { return }
             state.echoes.append((id, frame.sequence, frame.captureTime))
             if state.echoes.count > 64 { state.echoes.removeFirst(state.echoes.count - 64) }
         }
     }
 
     public func snapshot() -> SceneState {
-        let cursor = state.withLock { $0.grainCursor }
+        let (engine, cursor) = state.withLock { ($0.engine, $0.grainCursor) }
         let snapshot = engine.snapshot(grainsAfter: cursor)
-        let echo = state.withLock { state in
+        let echo = state.withLock { state -> (sequence: UInt32, captureTime: Double)? in
+            // A reload meanwhile started a new engine, whose grains and frames count afresh.
+            guard state.engine === engine else { return nil }
             state.grainCursor = snapshot.grainCursor
-            return state.echoes.last { $0.id == snapshot.frameID }
+            return state.echoes.last { $0.id == snapshot.frameID }.map { ($0.sequence, $0.captureTime) }
         }
-        var distribution = [[Float]](repeating: [], count: overview.sources.count)
+        var distribution = [[Float]](repeating: [], count: engine.corpus.sources.count)
         for curve in snapshot.curves where distribution.indices.contains(curve.source) {
             distribution[curve.source] = curve.probability
         }
@@ -74,7 +112,9 @@ public final class LiveEngineScene: SceneEngine {
             captureTime: echo?.captureTime,
             visionMilliseconds: snapshot.visionSeconds.map { $0 * 1000 },
             nearest: snapshot.nearest.map {
-                .init(index: $0.frame, source: $0.source, time: $0.time, distance: $0.distance)
+                .init(
+                    index: $0.frame, source: $0.source, time: $0.time, distance: $0.distance,
+                    example: engine.corpus.example(atFrame: $0.frame) != nil)
             },
             distribution: distribution,
             grains: snapshot.grains.map {
@@ -88,6 +128,7 @@ public final class LiveEngineScene: SceneEngine {
 
     public func apply(_ update: ParameterUpdate) -> ParameterSettings {
         state.withLock { state in
+            let engine = state.engine
             var parameters = engine.parameters
             if let rate = update.grainRate { parameters.grains.grainRate = rate }
             if let durations = update.grainDuration {
@@ -112,12 +153,43 @@ public final class LiveEngineScene: SceneEngine {
     }
 
     public var parameters: ParameterSettings {
-        state.withLock { settings(engine.parameters, mixer: $0.mixer) }
+        state.withLock { settings($0.engine.parameters, mixer: $0.mixer) }
     }
 
     public func thumbnail(ofFrame index: Int) -> [UInt8]? {
-        guard (0..<engine.corpus.frameCount).contains(index) else { return nil }
-        return engine.corpus.thumbnailJPEG(ofFrame: index)
+        let corpus = engine.corpus
+        guard (0..<corpus.frameCount).contains(index) else { return nil }
+        return corpus.thumbnailJPEG(ofFrame: index)
+    }
+
+    /// Stores the frame as an example of the source, then reloads: a new engine on the new corpus
+    /// is built while the old one plays and swapped in with the parameters in force.
+    public func teach(_ frame: CameraFrameMessage, source: Int) throws -> TeachReport {
+        guard let teaching else { throw TeachingUnavailable() }
+        let old = engine
+        let corpus = old.corpus
+        guard corpus.sources.indices.contains(source) else {
+            throw CorpusError.invalidInput(
+                "source \(source)", reason: "the corpus has \(corpus.sources.count) sources")
+        }
+        let name = corpus.sources[source].name
+        let id = try teaching.teacher.teach(
+            rgb: frame.pixels, width: frame.width, height: frame.height, source: name)
+        let reopened = try Corpus.open(corpus.url, expecting: corpus.model)
+        let fresh = try teaching.makeEngine(reopened, old.parameters)
+        try state.withLock { state in
+            try? fresh.update(state.engine.parameters)
+            try? state.engine.stop()
+            try fresh.start()
+            state.engine = fresh
+            state.overview = Self.overview(of: reopened)
+            state.grainCursor = 0
+            state.echoes = []
+        }
+        let example = reopened.examples.first { $0.id == id }
+        return TeachReport(
+            source: source, sourceName: name, example: id, frame: example?.frame ?? reopened.frameCount - 1,
+            frameCount: reopened.frameCount)
     }
 
     private func settings(_ parameters: LiveParameters, mixer: [ParameterSettings.Source])

@@ -1,4 +1,5 @@
 import AudioOutput
+import Foundation
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -26,6 +27,9 @@ public final class LiveHub: Service, Sendable {
         var lastFrameAt: Int64 = 0
         var preview: ByteBuffer?
         var previewFresh = false
+        /// The last camera frame, for "sounds like ▸ source"; whether a teach request is running.
+        var lastFrame: CameraFrameMessage?
+        var teaching = false
         var framesReceived = 0
         var rejected: [String: Int] = [:]
     }
@@ -252,6 +256,7 @@ public final class LiveHub: Service, Sendable {
                         $0.lastFrameAt = now
                         $0.preview = preview
                         $0.previewFresh = true
+                        $0.lastFrame = frame
                         $0.framesReceived += 1
                     }
                 }
@@ -299,7 +304,53 @@ public final class LiveHub: Service, Sendable {
             let settings = engine.apply(update)
             let message = ServerMessage.parameters(settings).encoded()
             for other in greetedClients() { other.sendControl(message) }
+        case .teach(let source):
+            let sourceCount = engine.overview.sources.count
+            guard source < sourceCount else {
+                throw .malformed("\"teach\": there is no source \(source); the corpus has \(sourceCount)")
+            }
+            teach(source: source, for: client)
         }
+    }
+
+    /// Stores the last camera frame as an example of `source` on a thread of its own (embedding and
+    /// flushing take a while), one request at a time; tells every page when it worked, the asker
+    /// when it did not.
+    private func teach(source: Int, for client: ClientConnection) {
+        enum Claim {
+            case frame(CameraFrameMessage)
+            case failure(String)
+        }
+        let claim = registry.withLock { registry -> Claim in
+            if registry.teaching { return .failure("an example is being stored; try again in a moment") }
+            guard let frame = registry.lastFrame else { return .failure("there is no camera frame yet") }
+            registry.teaching = true
+            return .frame(frame)
+        }
+        guard case .frame(let frame) = claim else {
+            if case .failure(let reason) = claim {
+                client.sendControl(
+                    ServerMessage.taught(TeachReport(source: source, failure: reason)).encoded())
+            }
+            return
+        }
+        let engine = self.engine
+        let logger = self.logger
+        let thread = Thread { [self] in
+            defer { registry.withLock { $0.teaching = false } }
+            do {
+                let report = try engine.teach(frame, source: source)
+                logger.info("taught a camera frame to source \(source): example \(report.example ?? "?")")
+                let message = ServerMessage.taught(report).encoded()
+                for other in greetedClients() { other.sendControl(message) }
+            } catch {
+                logger.warning("teaching source \(source) failed: \(error)")
+                client.sendControl(
+                    ServerMessage.taught(TeachReport(source: source, failure: "\(error)")).encoded())
+            }
+        }
+        thread.name = "sceno-teach"
+        thread.start()
     }
 
     /// Makes `client` the camera; the previous camera, if any, becomes a viewer and is told so.

@@ -33,4 +33,21 @@ public protocol SceneEngine: AnyObject, Sendable {
 
     /// The JPEG thumbnail of a corpus frame, or nil when the index is out of range.
     func thumbnail(ofFrame index: Int) -> [UInt8]?
+
+    /// Stores a camera frame in the corpus as an example of a source ("sounds like ▸ source") and
+    /// makes the analysis use it. Slow (embedding, disk flushes, reload): call it off the event loops.
+    ///
+    /// - Parameters:
+    ///   - frame: the camera frame.
+    ///   - source: the source index, already checked against the overview.
+    /// - Returns: the stored example.
+    /// - Throws: any error, whose description the page is shown; the corpus is unchanged then.
+    func teach(_ frame: CameraFrameMessage, source: Int) throws -> TeachReport
+}
+
+extension SceneEngine {
+    /// Engines that cannot teach say so.
+    public func teach(_ frame: CameraFrameMessage, source: Int) throws -> TeachReport {
+        throw TeachingUnavailable()
+    }
 }

@@ -60,12 +60,15 @@ public struct SceneState: Encodable, Equatable, Sendable {
         public var time: Double
         /// Euclidean distance between the embeddings.
         public var distance: Float
+        /// Whether the frame is a picture taught as an example of the source (`scenophone teach`).
+        public var example: Bool
 
-        public init(index: Int, source: Int, time: Double, distance: Float) {
+        public init(index: Int, source: Int, time: Double, distance: Float, example: Bool = false) {
             self.index = index
             self.source = source
             self.time = time
             self.distance = distance
+            self.example = example
         }
     }
 

@@ -5,12 +5,14 @@ import Foundation
 /// - `{"type":"hello","role":"camera"|"viewer","listen":false}` first, after connecting;
 /// - `{"type":"role","role":"camera"|"viewer"}` to take or give up the camera;
 /// - `{"type":"listen","on":true}` to start or stop the audio stream to this browser;
-/// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`.
+/// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`;
+/// - `{"type":"teach","source":2}`: the current camera frame "sounds like" source 2 (see `TeachReport`).
 public enum ClientMessage: Equatable, Sendable {
     case hello(role: ClientRole, listen: Bool)
     case role(ClientRole)
     case listen(Bool)
     case parameters(ParameterUpdate)
+    case teach(source: Int)
 
     /// The longest text message accepted; real ones are a few hundred bytes.
     public static let maximumLength = 16 * 1024
@@ -45,6 +47,12 @@ public enum ClientMessage: Equatable, Sendable {
                 let update = try decoder.decode(ParameterUpdate.self, from: data)
                 try update.validate()
                 return .parameters(update)
+            case "teach":
+                let source = try decoder.decode(Teach.self, from: data).source
+                guard source >= 0 else {
+                    throw ProtocolViolation.malformed("\"teach\": \"source\" must be 0 or more")
+                }
+                return .teach(source: source)
             default:
                 throw ProtocolViolation.malformed("unknown message type \"\(envelope.type.prefix(40))\"")
             }
@@ -70,6 +78,7 @@ public enum ClientMessage: Equatable, Sendable {
     }
     private struct RoleChange: Decodable { var role: ClientRole }
     private struct Listen: Decodable { var on: Bool }
+    private struct Teach: Decodable { var source: Int }
 }
 
 /// What a client does: sends camera frames (at most one at a time), or watches.

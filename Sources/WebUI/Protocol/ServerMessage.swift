@@ -7,13 +7,15 @@ import NIOCore
 /// - `state` several times a second: the inside view (`SceneState`) plus the audience;
 /// - `parameters` whenever any page changes them;
 /// - `role` when this client's role changes (another device took the camera);
-/// - `error` before the server closes a connection, or when it ignores a message.
+/// - `error` before the server closes a connection, or when it ignores a message;
+/// - `taught` when a `teach` request is done (to every page when it worked, to the asker when not).
 public enum ServerMessage: Sendable {
     case welcome(Welcome)
     case state(SceneState, audience: Audience)
     case parameters(ParameterSettings)
     case role(ClientRole)
     case error(code: String, message: String)
+    case taught(TeachReport)
 
     /// The first message a client gets: everything the page needs to set itself up.
     public struct Welcome: Codable, Sendable {
@@ -63,6 +65,8 @@ public enum ServerMessage: Sendable {
                 data = try encoder.encode(Tagged(type: "role", body: ["role": role]))
             case .error(let code, let message):
                 data = try encoder.encode(Tagged(type: "error", body: ["code": code, "message": message]))
+            case .taught(let report):
+                data = try encoder.encode(Tagged(type: "taught", body: report))
             }
         } catch {
             // Only non-conforming floats could fail, and they are converted above.

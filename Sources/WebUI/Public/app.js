@@ -65,6 +65,7 @@
         app.welcome = message;
         setRole(message.role);
         buildSources(message.overview, message.parameters);
+        buildTeachChoices(message.overview);
         showParameters(message.parameters);
         resizeTimeline();
         break;
@@ -82,6 +83,9 @@
           stopCamera();
         }
         setRole(message.role);
+        break;
+      case 'taught':
+        onTaught(message);
         break;
       case 'error':
         app.errors.push(message);
@@ -376,7 +380,10 @@
       card.querySelector('.dot').style.setProperty('--dot', colour(item.source));
       card.querySelector('.rank').textContent = `#${i + 1}`;
       card.querySelector('.label').textContent = sourceName(item.source);
-      card.querySelector('.time').textContent = isStill(item.source) ? 'still' : formatTime(item.time);
+      // A taught example stands for a stretch of its source, not a moment of it.
+      card.classList.toggle('example', !!item.example);
+      card.querySelector('.time').textContent = item.example
+        ? 'taught example' : isStill(item.source) ? 'still' : formatTime(item.time);
       card.querySelector('.distance').textContent = `d ${item.distance.toFixed(1)}`;
       card.dataset.source = String(item.source);
     });
@@ -651,6 +658,34 @@
   }
 
   // MARK: Start
+
+  // Teaching by example: "this camera frame sounds like ▸ source" stores the frame in the corpus.
+  function buildTeachChoices(overview) {
+    const select = $('teach-source');
+    select.replaceChildren(...overview.sources.map((source, index) => {
+      const option = document.createElement('option');
+      option.value = String(index);
+      option.textContent = source.name;
+      return option;
+    }));
+  }
+
+  $('teach').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const source = Number($('teach-source').value);
+    if (!Number.isInteger(source)) return;
+    $('teach-button').disabled = true;
+    $('teach-status').textContent = 'storing…';
+    send({ type: 'teach', source });
+  });
+
+  function onTaught(message) {
+    $('teach-button').disabled = false;
+    if (app.welcome && message.ok) app.welcome.overview.frameCount = message.frameCount;
+    $('teach-status').textContent = message.ok
+      ? `taught as ${message.sourceName} (example ${message.example.slice(0, 8)})`
+      : message.message;
+  }
 
   let toastTimer = null;
   function toast(text) {

@@ -89,9 +89,17 @@ struct ServeCommand: AsyncParsableCommand {
         let stream = SampleRing(capacity: 2 * format.sampleRate * format.channels)
         var parameters = LiveParameters()
         parameters.idleTimeout = idle.timeout
+        let options = LiveOptions(taps: [stream])
         let engine = try LiveEngine(
-            corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters,
-            options: LiveOptions(taps: [stream]))
+            corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters, options: options)
+        // "Sounds like ▸ source" stores the camera frame, then swaps in an engine on the new corpus.
+        let teaching = LiveEngineScene.Teaching(
+            teacher: CameraFrameTeacher(corpus: corpus.url, modelDirectory: model.directory),
+            makeEngine: { corpus, parameters in
+                try LiveEngine(
+                    corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters, options: options)
+            })
+        let scene = LiveEngineScene(engine: engine, teaching: teaching)
 
         var hubConfiguration = LiveHubConfiguration()
         hubConfiguration.serverOutput = audio.rawValue
@@ -100,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "scenophone.web")
         logger.logLevel = .warning
         let hub = LiveHub(
-            engine: LiveEngineScene(engine: engine), configuration: hubConfiguration, audioRing: stream,
+            engine: scene, configuration: hubConfiguration, audioRing: stream,
             logger: logger)
         let configuration = WebUIConfiguration(
             host: host, port: port, token: security?.token, tls: security?.identity)
@@ -111,9 +119,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         try engine.start()
-        defer { try? engine.stop() }
+        defer { try? scene.engine.stop() }
         try await app.runService()
-        let underruns = engine.sinkStatistics.underruns
+        let underruns = sink.statistics.underruns
         if !json {
             Swift.print("Stopped. \(underruns) underrun\(underruns == 1 ? "" : "s") on \(sink.name).")
         }
