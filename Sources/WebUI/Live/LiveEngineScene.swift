@@ -1,5 +1,6 @@
 import Corpus
 import Engine
+import Foundation
 import Synchronization
 
 /// The live engine as the web page sees it: frames in, the inside view out, live parameters.
@@ -14,7 +15,10 @@ public final class LiveEngineScene: SceneEngine {
     public let inputSide: Int
     public let overview: SceneOverview
 
+    /// Records sessions, when the server was started with a recordings folder.
+    public let recorder: SessionRecorder?
     private let state: Mutex<State>
+    private let recordingStatus = Mutex(RecordingStatus())
 
     private struct State {
         var grainCursor: UInt64 = 0
@@ -25,9 +29,12 @@ public final class LiveEngineScene: SceneEngine {
 
     /// Wraps an engine (started or not).
     ///
-    /// - Parameter engine: the engine; the scene neither starts nor stops it.
-    public init(engine: LiveEngine) {
+    /// - Parameters:
+    ///   - engine: the engine; the scene neither starts nor stops it.
+    ///   - recorder: records sessions of this engine (its ring among the engine's taps), or nil.
+    public init(engine: LiveEngine, recorder: SessionRecorder? = nil) {
         self.engine = engine
+        self.recorder = recorder
         let corpus = engine.corpus
         inputSide = corpus.model.inputSize
         overview = SceneOverview(
@@ -51,6 +58,7 @@ public final class LiveEngineScene: SceneEngine {
         let live = LiveFrame(pixels: frame.pixels, width: frame.width, height: frame.height, layout: .rgb)
         // The hub has checked the size already, so the engine cannot refuse this frame.
         guard let id = try? engine.submit(live, arrival: arrival) else { return }
+        recorder?.noteFrame(live)
         state.withLock { state in
             state.echoes.append((id, frame.sequence, frame.captureTime))
             if state.echoes.count > 64 { state.echoes.removeFirst(state.echoes.count - 64) }
@@ -106,13 +114,47 @@ public final class LiveEngineScene: SceneEngine {
             parameters.grains.sourceVolumes = mixer.map { $0.muted ? 0 : Float($0.volume) }
             // The hub validated the ranges against narrower limits than the engine's, so this holds;
             // if it ever did not, nothing changes and the page is shown what is in force.
-            if (try? engine.update(parameters)) != nil { state.mixer = mixer }
+            if (try? engine.update(parameters)) != nil {
+                state.mixer = mixer
+                recorder?.noteParameters(parameters)
+            }
             return settings(parameters, mixer: state.mixer)
         }
     }
 
     public var parameters: ParameterSettings {
         state.withLock { settings(engine.parameters, mixer: $0.mixer) }
+    }
+
+    public var recording: RecordingStatus? {
+        guard let recorder else { return nil }
+        var status = recordingStatus.withLock { $0 }
+        if let session = recorder.currentSession {
+            status.active = true
+            status.session = session.lastPathComponent
+        }
+        return status
+    }
+
+    public func setRecording(_ on: Bool) {
+        guard let recorder else { return }
+        let proceed = recordingStatus.withLock { status -> Bool in
+            guard !status.busy else { return false }
+            status.busy = true
+            return true
+        }
+        guard proceed else { return }
+        // Stopping completes the MP4 with ffmpeg: never on the server's event loop.
+        Thread.detachNewThread { [self] in
+            var status = RecordingStatus()
+            do {
+                let session: URL? = try on ? recorder.start() : recorder.stop()
+                status.session = session?.lastPathComponent
+            } catch {
+                status.error = "\(error)"
+            }
+            recordingStatus.withLock { $0 = status }
+        }
     }
 
     public func thumbnail(ofFrame index: Int) -> [UInt8]? {

@@ -33,4 +33,21 @@ public protocol SceneEngine: AnyObject, Sendable {
 
     /// The JPEG thumbnail of a corpus frame, or nil when the index is out of range.
     func thumbnail(ofFrame index: Int) -> [UInt8]?
+
+    /// Session recording now, or nil when this engine cannot record.
+    var recording: RecordingStatus? { get }
+
+    /// Starts or stops recording a session; returns at once (the work runs in the background and
+    /// `recording` tells when it is done).
+    ///
+    /// - Parameter on: start (true) or stop (false).
+    func setRecording(_ on: Bool)
+}
+
+extension SceneEngine {
+    /// Engines that cannot record say so.
+    public var recording: RecordingStatus? { nil }
+
+    /// Engines that cannot record ignore the request.
+    public func setRecording(_ on: Bool) {}
 }

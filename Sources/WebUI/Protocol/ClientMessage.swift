@@ -5,12 +5,15 @@ import Foundation
 /// - `{"type":"hello","role":"camera"|"viewer","listen":false}` first, after connecting;
 /// - `{"type":"role","role":"camera"|"viewer"}` to take or give up the camera;
 /// - `{"type":"listen","on":true}` to start or stop the audio stream to this browser;
-/// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`.
+/// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`;
+/// - `{"type":"record","on":true}` to start or stop recording a session (servers with `--record`).
 public enum ClientMessage: Equatable, Sendable {
     case hello(role: ClientRole, listen: Bool)
     case role(ClientRole)
     case listen(Bool)
     case parameters(ParameterUpdate)
+    /// Start (true) or stop (false) recording a session.
+    case record(Bool)
 
     /// The longest text message accepted; real ones are a few hundred bytes.
     public static let maximumLength = 16 * 1024
@@ -41,6 +44,8 @@ public enum ClientMessage: Equatable, Sendable {
                 return .role(try decoder.decode(RoleChange.self, from: data).role)
             case "listen":
                 return .listen(try decoder.decode(Listen.self, from: data).on)
+            case "record":
+                return .record(try decoder.decode(Record.self, from: data).on)
             case "parameters":
                 let update = try decoder.decode(ParameterUpdate.self, from: data)
                 try update.validate()
@@ -70,6 +75,7 @@ public enum ClientMessage: Equatable, Sendable {
     }
     private struct RoleChange: Decodable { var role: ClientRole }
     private struct Listen: Decodable { var on: Bool }
+    private struct Record: Decodable { var on: Bool }
 }
 
 /// What a client does: sends camera frames (at most one at a time), or watches.

@@ -60,6 +60,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The PEM private key of --certificate.")
     var key: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Record sessions into this folder, starting one at once; the page's Record button stops and starts them.",
+            discussion:
+                "Each session is a folder: soundscape.wav, grains.csv, parameters.jsonl, camera.mp4 and "
+                + "session.mp4 (the camera picture over the soundscape).",
+            valueName: "dir"))
+    var record: String?
+
     @OptionGroup var idle: IdleOptions
 
     @OptionGroup var model: ModelOptions
@@ -90,9 +99,18 @@ struct ServeCommand: AsyncParsableCommand {
         let stream = SampleRing(capacity: 2 * format.sampleRate * format.channels)
         var parameters = LiveParameters()
         parameters.idleTimeout = idle.timeout
+        let recorder = try record.map {
+            try SessionRecorder(
+                directory: URL(fileURLWithPath: $0), sampleRate: format.sampleRate, channels: format.channels,
+                videoSide: corpus.model.inputSize)
+        }
         let engine = try LiveEngine(
             corpus: corpus, model: files, sink: sink, parameters: parameters,
-            options: LiveOptions(taps: [stream]))
+            options: LiveOptions(taps: [stream] + (recorder.map { [$0.ring] } ?? [])))
+        if !engine.audioResidency.isLocked {
+            FileHandle.standardError.write(Data("warning: \(engine.audioResidency)\n".utf8))
+        }
+        recorder?.attach(engine)
 
         var hubConfiguration = LiveHubConfiguration()
         hubConfiguration.serverOutput = audio.rawValue
@@ -101,7 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "scenophone.web")
         logger.logLevel = .warning
         let hub = LiveHub(
-            engine: LiveEngineScene(engine: engine), configuration: hubConfiguration, audioRing: stream,
+            engine: LiveEngineScene(engine: engine, recorder: recorder), configuration: hubConfiguration,
+            audioRing: stream,
             logger: logger)
         let configuration = WebUIConfiguration(
             host: host, port: port, token: security?.token, tls: security?.identity)
@@ -112,7 +131,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         try engine.start()
-        defer { try? engine.stop() }
+        try recorder?.start()
+        defer {
+            try? engine.stop()
+            do {
+                if let session = try recorder?.stop(), !json { Swift.print("Recorded \(session.path)") }
+                try recorder?.close()
+            } catch {
+                FileHandle.standardError.write(
+                    Data("error: the recording could not be completed: \(error)\n".utf8))
+            }
+        }
         try await app.runService()
         let underruns = engine.sinkStatistics.underruns
         if !json {
