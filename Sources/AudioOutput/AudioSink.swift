@@ -39,10 +39,14 @@ public struct AudioSinkStatistics: Sendable, Hashable, CustomStringConvertible {
     public var latestWake: Int64
     /// Whether the audio thread got real-time (SCHED_FIFO) scheduling.
     public var realtimeScheduling: Bool
+    /// The audio thread's kernel thread id (0 before it started): where to read its page faults
+    /// (`/proc/self/task/ID/stat`).
+    public var audioThreadID: Int32
 
     public init(
         underruns: Int = 0, framesRendered: Int64 = 0, longestRender: Int64 = 0,
-        tightestMargin: Int64 = .max, latestWake: Int64 = 0, realtimeScheduling: Bool = false
+        tightestMargin: Int64 = .max, latestWake: Int64 = 0, realtimeScheduling: Bool = false,
+        audioThreadID: Int32 = 0
     ) {
         self.underruns = underruns
         self.framesRendered = framesRendered
@@ -50,6 +54,7 @@ public struct AudioSinkStatistics: Sendable, Hashable, CustomStringConvertible {
         self.tightestMargin = tightestMargin
         self.latestWake = latestWake
         self.realtimeScheduling = realtimeScheduling
+        self.audioThreadID = audioThreadID
     }
 
     public var description: String {

@@ -25,7 +25,11 @@ final class AudioThreadHost: Sendable {
             guard thread == nil else { throw .alreadyStarted }
             running.store(true, ordering: .releasing)
             do throws(AudioSinkError) {
-                thread = try RealtimeThread(name: name, realtime: realtime, body: loop)
+                let counters = self.counters
+                thread = try RealtimeThread(name: name, realtime: realtime) {
+                    counters.setThreadID(currentKernelThreadID())
+                    loop()
+                }
             } catch {
                 running.store(false, ordering: .releasing)
                 throw error

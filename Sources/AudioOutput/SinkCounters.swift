@@ -10,6 +10,7 @@ final class SinkCounters: Sendable {
     private let tightestMargin = Atomic<Int64>(.max)
     private let latestWake = Atomic<Int64>(0)
     private let realtime = Atomic<Bool>(false)
+    private let threadID = Atomic<Int32>(0)
 
     /// Notes one rendered period, how long its render took, and the time left before its deadline.
     @_noLocks
@@ -42,6 +43,11 @@ final class SinkCounters: Sendable {
         realtime.store(value, ordering: .relaxed)
     }
 
+    /// Records the audio thread's kernel thread id, so other threads can read its page faults.
+    func setThreadID(_ value: Int32) {
+        threadID.store(value, ordering: .relaxed)
+    }
+
     /// A consistent-enough copy for reports.
     var snapshot: AudioSinkStatistics {
         AudioSinkStatistics(
@@ -50,6 +56,7 @@ final class SinkCounters: Sendable {
             longestRender: longestRender.load(ordering: .relaxed),
             tightestMargin: tightestMargin.load(ordering: .relaxed),
             latestWake: latestWake.load(ordering: .relaxed),
-            realtimeScheduling: realtime.load(ordering: .relaxed))
+            realtimeScheduling: realtime.load(ordering: .relaxed),
+            audioThreadID: threadID.load(ordering: .relaxed))
     }
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 // ALSA reports the details of a failure (e.g. "Unknown PCM default") through a variadic error
 // handler that prints to stderr by default. Swift cannot define a variadic C function, so this shim
@@ -54,6 +56,13 @@ static inline const char *scenophone_alsa_last_error(void)
 static inline void scenophone_set_thread_name(const char *name)
 {
     prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
+}
+
+/// The calling thread's kernel id (`gettid`, which glibc declares only under _GNU_SOURCE): where
+/// /proc/self/task/ID/stat keeps its page-fault counts.
+static inline int scenophone_thread_id(void)
+{
+    return (int)syscall(SYS_gettid);
 }
 
 #endif

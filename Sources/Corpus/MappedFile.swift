@@ -7,6 +7,8 @@ import Foundation
 final class MappedFile: @unchecked Sendable {
     /// The mapped bytes (empty for an empty file).
     let bytes: UnsafeRawBufferPointer
+    /// The file, for errors and for dropping it from the page cache.
+    let url: URL
     private let base: UnsafeMutableRawPointer?
 
     /// Maps a file.
@@ -14,9 +16,10 @@ final class MappedFile: @unchecked Sendable {
     /// - Parameters:
     ///   - descriptor: an open descriptor; it may be closed afterwards.
     ///   - size: the file's size in bytes.
-    ///   - url: named in errors.
+    ///   - url: the file, named in errors.
     /// - Throws: `CorpusError.systemError` when mapping fails.
     init(descriptor: Int32, size: Int, url: URL) throws {
+        self.url = url
         guard size > 0 else {
             base = nil
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
@@ -30,9 +33,39 @@ final class MappedFile: @unchecked Sendable {
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
 
-    /// Asks the kernel to read the whole file ahead, so first touches do not wait for the disk.
-    func prefetch() {
-        if let base { madvise(base, bytes.count, MADV_WILLNEED) }
+    /// Reads every page in and locks it in memory, so touching it never waits for the disk, even
+    /// after the kernel would otherwise have evicted it. The lock goes with the mapping.
+    ///
+    /// - Returns: 0, or the `errno` of a failed `mlock` (`ENOMEM` or `EPERM` past `RLIMIT_MEMLOCK`
+    ///   without `CAP_IPC_LOCK`, `EAGAIN` when the kernel cannot lock that much now).
+    func lockInMemory() -> Int32 {
+        guard let base else { return 0 }
+        return mlock(base, bytes.count) == 0 ? 0 : errno
+    }
+
+    /// Reads every page in now and maps it into this process (without locking): the next touches
+    /// are not major page faults, as long as memory pressure does not evict the pages meanwhile.
+    func faultIn() {
+        guard let base else { return }
+        madvise(base, bytes.count, MADV_WILLNEED)
+        // One read per page makes the kernel map it; the sum keeps the reads from being optimised away.
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var sum: UInt8 = 0
+        for offset in stride(from: 0, to: bytes.count, by: pageSize) {
+            sum &+= bytes.load(fromByteOffset: offset, as: UInt8.self)
+        }
+        withExtendedLifetime(sum) {}
+    }
+
+    /// Asks the kernel to forget the file's cached pages that no process has mapped in, so the next
+    /// touch reads the disk: how a benchmark or test makes a cold start it can measure.
+    func dropFromPageCache() {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        // Dirty pages (a corpus just written or copied) are not dropped: write them out first.
+        fdatasync(descriptor)
+        _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_DONTNEED)
+        close(descriptor)
     }
 
     deinit {

@@ -23,7 +23,8 @@ import Vision
 /// it draws; `takeLatencyStamps()` gives a benchmark each frame's arrival → first grain times.
 ///
 /// OpenBLAS is set to one thread when the engine starts: its worker threads spin, and would take
-/// the core the audio thread needs.
+/// the core the audio thread needs. The corpus audio is read in and locked in memory when the engine
+/// is built (see `audioResidency`), so a grain never waits for the disk.
 public final class LiveEngine: @unchecked Sendable {
     /// The corpus the sound comes from.
     public let corpus: Corpus
@@ -31,6 +32,8 @@ public final class LiveEngine: @unchecked Sendable {
     public let sink: any AudioSink
     /// What the engine was built with.
     public let options: LiveOptions
+    /// Whether the corpus audio is locked in memory (made resident when the engine was built).
+    public let audioResidency: AudioResidency
     private let synth: GranularSynth
     private let renderer: LiveRenderer
     private let collector: GrainCollector
@@ -42,7 +45,8 @@ public final class LiveEngine: @unchecked Sendable {
         case ready, running, stopped
     }
 
-    /// Builds the engine: loads the model, adapts the corpus for the synth, prepares every buffer.
+    /// Builds the engine: loads the model, adapts the corpus for the synth, prepares every buffer,
+    /// and reads all the corpus audio into memory, locked there.
     ///
     /// - Parameters:
     ///   - corpus: an open corpus; the network is the one it was embedded with.
@@ -74,6 +78,8 @@ public final class LiveEngine: @unchecked Sendable {
                 "\(sink.name) has \(sink.format.channels) channels (1 or 2 work)")
         }
         try parameters.validate(sourceCount: corpus.sources.count)
+        // Grains read the corpus audio on the audio thread: a page still on disk would stall it.
+        audioResidency = corpus.makeAudioResident()
         self.corpus = corpus
         self.sink = sink
         synth = try GranularSynth(
@@ -109,7 +115,6 @@ public final class LiveEngine: @unchecked Sendable {
         try lifecycle.withLock { (state: inout Lifecycle) throws(LiveEngineError) in
             guard state == .ready else { throw .alreadyStarted }
             BLAS.setThreads(1)
-            corpus.prefetchAudio()
             let renderer = self.renderer
             do throws(AudioSinkError) {
                 try sink.start { block in renderer.render(block) }

@@ -18,6 +18,8 @@ public enum LiveSoak {
         public var framesAnalysed: UInt64
         public var underruns: Int
         public var allocations: Int
+        /// Major page faults of the audio thread from its start to the end of the soak: waits for the disk.
+        public var audioThreadMajorFaults: Int
         public var periodsCounted: Int
         public var statistics: AudioSinkStatistics
         public var latency: LatencySummary?
@@ -29,8 +31,11 @@ public enum LiveSoak {
 
         public var description: String {
             var text = String(
-                format: "%.1f s: %llu frames analysed (%.1f/s), %d underruns, %d allocations in %d periods; ",
-                seconds, framesAnalysed, visionRate, underruns, allocations, periodsCounted)
+                format:
+                    "%.1f s: %llu frames analysed (%.1f/s), %d underruns, %d allocations in %d periods, "
+                    + "%d audio-thread major faults; ",
+                seconds, framesAnalysed, visionRate, underruns, allocations, periodsCounted,
+                audioThreadMajorFaults)
             text += "\(statistics)"
             if let latency {
                 text += String(
@@ -60,9 +65,23 @@ public enum LiveSoak {
     public static func makeEngine(
         corpus: URL, parameters: LiveParameters = LiveParameters(), options: LiveOptions = LiveOptions()
     ) throws -> (LiveEngine, AllocationCountingSink) {
+        try makeEngine(corpus: try Corpus.open(corpus), parameters: parameters, options: options)
+    }
+
+    /// An engine over an open corpus (e.g. one just dropped from the page cache); see the above.
+    ///
+    /// - Parameters:
+    ///   - corpus: the open corpus.
+    ///   - parameters: sound parameters.
+    ///   - options: engine options.
+    /// - Returns: the engine (not started) and its counting sink.
+    /// - Throws: when the model cannot be loaded.
+    public static func makeEngine(
+        corpus: Corpus, parameters: LiveParameters = LiveParameters(), options: LiveOptions = LiveOptions()
+    ) throws -> (LiveEngine, AllocationCountingSink) {
         let sink = AllocationCountingSink(wrapping: try PacedNullSink())
         let engine = try LiveEngine(
-            corpus: try Corpus.open(corpus), modelDirectory: Paths.modelDirectory, sink: sink,
+            corpus: corpus, modelDirectory: Paths.modelDirectory, sink: sink,
             parameters: parameters, options: options)
         return (engine, sink)
     }
@@ -115,12 +134,14 @@ public enum LiveSoak {
         let started = Date()
         Thread.sleep(forTimeInterval: seconds)
         let after = engine.snapshot(grainsAfter: .max)
+        let faults = (try? ProcessVitals.read(thread: sink.statistics.audioThreadID).majorFaults) ?? -1
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
         return Report(
             seconds: Date().timeIntervalSince(started),
             framesSubmitted: after.framesSubmitted - before.framesSubmitted,
             framesAnalysed: after.framesAnalysed - before.framesAnalysed, underruns: sink.underruns,
-            allocations: sink.allocationsOnAudioThread, periodsCounted: sink.periodsCounted,
+            allocations: sink.allocationsOnAudioThread, audioThreadMajorFaults: faults,
+            periodsCounted: sink.periodsCounted,
             statistics: sink.statistics, latency: LatencySummary(engine.takeLatencyStamps()),
             loadAverage: load.split(separator: " ").prefix(3).joined(separator: " "))
     }

@@ -33,6 +33,18 @@ public final class SoundscapeCorpus: @unchecked Sendable {
 
     private static let cached = Result { try SoundscapeCorpus() }
 
+    /// A copy of the corpus in a new directory, which no process has mapped yet: dropping its audio
+    /// from the page cache (`Corpus.dropAudioFromPageCache()`) then really sends the next read to disk.
+    ///
+    /// - Returns: the copy's directory (removed when released) and the copied bundle.
+    /// - Throws: when the copy fails.
+    public func coldCopy() throws -> (directory: TemporaryDirectory, url: URL) {
+        let directory = try TemporaryDirectory("scenophone-cold-corpus")
+        let copy = directory.file(url.lastPathComponent)
+        try FileManager.default.copyItem(at: url, to: copy)
+        return (directory, copy)
+    }
+
     private init() throws {
         directory = try TemporaryDirectory("scenophone-soundscape")
         url = directory.file("soundscape.scenophone")

@@ -1,5 +1,6 @@
 import Corpus
 import Engine
+import Foundation
 import Synchronization
 
 /// The live engine as the web page sees it: frames in, the inside view out, live parameters.
@@ -18,6 +19,8 @@ public final class LiveEngineScene: SceneEngine {
     public let inputSide: Int
     public var overview: SceneOverview { state.withLock { $0.overview } }
 
+    /// Records sessions, when the server was started with a recordings folder.
+    public let recorder: SessionRecorder?
     private let state: Mutex<State>
     private let teaching: Teaching?
 
@@ -43,6 +46,8 @@ public final class LiveEngineScene: SceneEngine {
         }
     }
 
+    private let recordingStatus = Mutex(RecordingStatus())
+
     private struct State {
         var engine: LiveEngine
         var overview: SceneOverview
@@ -58,7 +63,9 @@ public final class LiveEngineScene: SceneEngine {
     ///   - engine: the engine; the scene neither starts nor stops it, except to replace it by a new
     ///     one when an example is taught.
     ///   - teaching: how to teach examples; nil: `teach` is refused.
-    public init(engine: LiveEngine, teaching: Teaching? = nil) {
+    ///   - recorder: records sessions of the engine (its ring among the engine's taps), or nil.
+    public init(engine: LiveEngine, teaching: Teaching? = nil, recorder: SessionRecorder? = nil) {
+        self.recorder = recorder
         let corpus = engine.corpus
         inputSide = corpus.model.inputSize
         self.teaching = teaching
@@ -91,6 +98,7 @@ public final class LiveEngineScene: SceneEngine {
             state.echoes.append((id, frame.sequence, frame.captureTime))
             if state.echoes.count > 64 { state.echoes.removeFirst(state.echoes.count - 64) }
         }
+        recorder?.noteFrame(live)
     }
 
     public func snapshot() -> SceneState {
@@ -147,13 +155,47 @@ public final class LiveEngineScene: SceneEngine {
             parameters.grains.sourceVolumes = mixer.map { $0.muted ? 0 : Float($0.volume) }
             // The hub validated the ranges against narrower limits than the engine's, so this holds;
             // if it ever did not, nothing changes and the page is shown what is in force.
-            if (try? engine.update(parameters)) != nil { state.mixer = mixer }
+            if (try? engine.update(parameters)) != nil {
+                state.mixer = mixer
+                recorder?.noteParameters(parameters)
+            }
             return settings(parameters, mixer: state.mixer)
         }
     }
 
     public var parameters: ParameterSettings {
         state.withLock { settings($0.engine.parameters, mixer: $0.mixer) }
+    }
+
+    public var recording: RecordingStatus? {
+        guard let recorder else { return nil }
+        var status = recordingStatus.withLock { $0 }
+        if let session = recorder.currentSession {
+            status.active = true
+            status.session = session.lastPathComponent
+        }
+        return status
+    }
+
+    public func setRecording(_ on: Bool) {
+        guard let recorder else { return }
+        let proceed = recordingStatus.withLock { status -> Bool in
+            guard !status.busy else { return false }
+            status.busy = true
+            return true
+        }
+        guard proceed else { return }
+        // Stopping completes the MP4 with ffmpeg: never on the server's event loop.
+        Thread.detachNewThread { [self] in
+            var status = RecordingStatus()
+            do {
+                let session: URL? = try on ? recorder.start() : recorder.stop()
+                status.session = session?.lastPathComponent
+            } catch {
+                status.error = "\(error)"
+            }
+            recordingStatus.withLock { $0 = status }
+        }
     }
 
     public func thumbnail(ofFrame index: Int) -> [UInt8]? {

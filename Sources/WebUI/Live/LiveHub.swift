@@ -101,6 +101,7 @@ public final class LiveHub: Service, Sendable {
         var state = engine.snapshot()
         let now = MonotonicClock.now()
         state.cameraActive = registry.withLock { $0.cameraID != nil && now - $0.lastFrameAt < 1_000_000_000 }
+        state.recording = engine.recording
         let clients = greetedClients()
         guard !clients.isEmpty else { return }
         let audience = ServerMessage.Audience(
@@ -295,6 +296,14 @@ public final class LiveHub: Service, Sendable {
             client.sendControl(ServerMessage.role(.viewer).encoded())
         case .listen(let on):
             client.setListening(on)
+        case .record(let on):
+            // Not a protocol violation: the page may offer the button before it knows.
+            guard engine.recording != nil else {
+                let message = "this server does not record sessions (start it with --record DIR)"
+                client.sendControl(ServerMessage.error(code: "recording", message: message).encoded())
+                return
+            }
+            engine.setRecording(on)
         case .parameters(let update):
             let sourceCount = engine.overview.sources.count
             if let bad = update.sources?.first(where: { $0.index >= sourceCount }) {

@@ -43,6 +43,15 @@ public protocol SceneEngine: AnyObject, Sendable {
     /// - Returns: the stored example.
     /// - Throws: any error, whose description the page is shown; the corpus is unchanged then.
     func teach(_ frame: CameraFrameMessage, source: Int) throws -> TeachReport
+
+    /// Session recording now, or nil when this engine cannot record.
+    var recording: RecordingStatus? { get }
+
+    /// Starts or stops recording a session; returns at once (the work runs in the background and
+    /// `recording` tells when it is done).
+    ///
+    /// - Parameter on: start (true) or stop (false).
+    func setRecording(_ on: Bool)
 }
 
 extension SceneEngine {
@@ -50,4 +59,10 @@ extension SceneEngine {
     public func teach(_ frame: CameraFrameMessage, source: Int) throws -> TeachReport {
         throw TeachingUnavailable()
     }
+
+    /// Engines that cannot record say so.
+    public var recording: RecordingStatus? { nil }
+
+    /// Engines that cannot record ignore the request.
+    public func setRecording(_ on: Bool) {}
 }

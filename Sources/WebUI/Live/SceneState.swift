@@ -25,11 +25,13 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public var underruns: Int
     /// Whether a camera is sending frames now.
     public var cameraActive: Bool
+    /// Session recording: nil when the server cannot record (started without `--record`).
+    public var recording: RecordingStatus?
 
     private enum CodingKeys: String, CodingKey {
         case frame, frameSequence, captureTime, visionMilliseconds, nearest, distribution, distributionMax,
             grains
-        case labels, level, underruns, cameraActive
+        case labels, level, underruns, cameraActive, recording
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -50,6 +52,7 @@ public struct SceneState: Encodable, Equatable, Sendable {
         try container.encode(level, forKey: .level)
         try container.encode(underruns, forKey: .underruns)
         try container.encode(cameraActive, forKey: .cameraActive)
+        try container.encodeIfPresent(recording, forKey: .recording)
     }
 
     public struct NearestFrame: Codable, Equatable, Sendable {

@@ -7,12 +7,15 @@ import Foundation
 /// - `{"type":"listen","on":true}` to start or stop the audio stream to this browser;
 /// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`;
 /// - `{"type":"teach","source":2}`: the current camera frame "sounds like" source 2 (see `TeachReport`).
+/// - `{"type":"record","on":true}` to start or stop recording a session (servers with `--record`).
 public enum ClientMessage: Equatable, Sendable {
     case hello(role: ClientRole, listen: Bool)
     case role(ClientRole)
     case listen(Bool)
     case parameters(ParameterUpdate)
     case teach(source: Int)
+    /// Start (true) or stop (false) recording a session.
+    case record(Bool)
 
     /// The longest text message accepted; real ones are a few hundred bytes.
     public static let maximumLength = 16 * 1024
@@ -43,6 +46,8 @@ public enum ClientMessage: Equatable, Sendable {
                 return .role(try decoder.decode(RoleChange.self, from: data).role)
             case "listen":
                 return .listen(try decoder.decode(Listen.self, from: data).on)
+            case "record":
+                return .record(try decoder.decode(Record.self, from: data).on)
             case "parameters":
                 let update = try decoder.decode(ParameterUpdate.self, from: data)
                 try update.validate()
@@ -79,6 +84,7 @@ public enum ClientMessage: Equatable, Sendable {
     private struct RoleChange: Decodable { var role: ClientRole }
     private struct Listen: Decodable { var on: Bool }
     private struct Teach: Decodable { var source: Int }
+    private struct Record: Decodable { var on: Bool }
 }
 
 /// What a client does: sends camera frames (at most one at a time), or watches.

@@ -313,6 +313,22 @@
   let lastEchoed = null;
   let roundTrip = null;
 
+  // Session recording (servers started with --record): the button shows what the server does.
+  function showRecording(recording) {
+    const button = $('record-toggle');
+    button.hidden = !recording;
+    if (!recording) return;
+    app.recording = recording;
+    button.disabled = recording.busy;
+    button.setAttribute('aria-pressed', recording.active ? 'true' : 'false');
+    button.textContent = recording.busy ? 'Saving…' : recording.active ? 'Stop recording' : 'Record';
+    button.title = recording.error || (recording.session ? `Session ${recording.session}` : 'Record the session on the server');
+  }
+
+  $('record-toggle').addEventListener('click', () => {
+    send({ type: 'record', on: !(app.recording && app.recording.active) });
+  });
+
   function onState(state) {
     app.state = state;
     app.statesReceived++;
@@ -320,6 +336,7 @@
     const now = performance.now();
     for (const grain of state.grains || []) grains.push({ ...grain, born: now });
     if (grains.length > 600) grains.splice(0, grains.length - 600);
+    showRecording(state.recording);
     showNearest(state.nearest || []);
     showLabels(state.labels || []);
     showLevel(state.level);

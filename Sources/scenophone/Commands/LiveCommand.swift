@@ -96,6 +96,9 @@ struct LiveCommand: AsyncParsableCommand {
         let engine = try LiveEngine(
             corpus: corpus, modelDirectory: model.directory, sink: audioSink, parameters: parameters,
             options: LiveOptions(seed: seed, recording: record.map { URL(fileURLWithPath: $0) }))
+        if !engine.audioResidency.isLocked {
+            FileHandle.standardError.write(Data("warning: \(engine.audioResidency)\n".utf8))
+        }
 
         let session = LiveSession(engine: engine, reader: reader)
         let interrupt = InterruptWatch()

@@ -60,6 +60,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The PEM private key of --certificate.")
     var key: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Record sessions into this folder, starting one at once; the page's Record button stops and starts them.",
+            discussion:
+                "Each session is a folder: soundscape.wav, grains.csv, parameters.jsonl, camera.mp4 and "
+                + "session.mp4 (the camera picture over the soundscape).",
+            valueName: "dir"))
+    var record: String?
+
     @OptionGroup var idle: IdleOptions
 
     @OptionGroup var model: ModelOptions
@@ -89,17 +98,29 @@ struct ServeCommand: AsyncParsableCommand {
         let stream = SampleRing(capacity: 2 * format.sampleRate * format.channels)
         var parameters = LiveParameters()
         parameters.idleTimeout = idle.timeout
-        let options = LiveOptions(taps: [stream])
+        let recorder = try record.map {
+            try SessionRecorder(
+                directory: URL(fileURLWithPath: $0), sampleRate: format.sampleRate, channels: format.channels,
+                videoSide: corpus.model.inputSize)
+        }
+        let options = LiveOptions(taps: [stream] + (recorder.map { [$0.ring] } ?? []))
         let engine = try LiveEngine(
             corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters, options: options)
+        if !engine.audioResidency.isLocked {
+            FileHandle.standardError.write(Data("warning: \(engine.audioResidency)\n".utf8))
+        }
+        recorder?.attach(engine)
         // "Sounds like ▸ source" stores the camera frame, then swaps in an engine on the new corpus.
         let teaching = LiveEngineScene.Teaching(
             teacher: CameraFrameTeacher(corpus: corpus.url, modelDirectory: model.directory),
             makeEngine: { corpus, parameters in
-                try LiveEngine(
-                    corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters, options: options)
+                let engine = try LiveEngine(
+                    corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters,
+                    options: options)
+                recorder?.attach(engine)
+                return engine
             })
-        let scene = LiveEngineScene(engine: engine, teaching: teaching)
+        let scene = LiveEngineScene(engine: engine, teaching: teaching, recorder: recorder)
 
         var hubConfiguration = LiveHubConfiguration()
         hubConfiguration.serverOutput = audio.rawValue
@@ -119,7 +140,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         try engine.start()
-        defer { try? scene.engine.stop() }
+        try recorder?.start()
+        defer {
+            try? scene.engine.stop()
+            do {
+                if let session = try recorder?.stop(), !json { Swift.print("Recorded \(session.path)") }
+                try recorder?.close()
+            } catch {
+                FileHandle.standardError.write(
+                    Data("error: the recording could not be completed: \(error)\n".utf8))
+            }
+        }
         try await app.runService()
         let underruns = sink.statistics.underruns
         if !json {

@@ -13,6 +13,6 @@ struct BenchCommand: AsyncParsableCommand {
             """,
         subcommands: [
             VisionBenchmarkCommand.self, CorpusBenchmarkCommand.self, IndexBenchmarkCommand.self,
-            SynthBenchmarkCommand.self, LatencyBenchmarkCommand.self,
+            SynthBenchmarkCommand.self, LatencyBenchmarkCommand.self, SoakBenchmarkCommand.self,
         ])
 }
