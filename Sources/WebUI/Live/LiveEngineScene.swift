@@ -5,9 +5,8 @@ import Synchronization
 /// The live engine as the web page sees it: frames in, the inside view out, live parameters.
 ///
 /// Keeps what the page needs and the engine does not: the grain cursor of the one reader that
-/// fans state out to every page, the camera's own sequence numbers and capture times (echoed back
-/// so the camera page can show its round trip), and each source's volume and mute separately
-/// (the synth knows only an effective volume, 0 for muted).
+/// fans state out to every page, and the camera's own sequence numbers and capture times (echoed
+/// back so the camera page can show its round trip).
 public final class LiveEngineScene: SceneEngine {
     /// The engine behind the page.
     public let engine: LiveEngine
@@ -18,7 +17,6 @@ public final class LiveEngineScene: SceneEngine {
 
     private struct State {
         var grainCursor: UInt64 = 0
-        var mixer: [ParameterSettings.Source]
         /// The last few submitted frames' ids and the camera's own stamps, newest last.
         var echoes: [(id: UInt64, sequence: UInt32, captureTime: Double)] = []
     }
@@ -38,13 +36,7 @@ public final class LiveEngineScene: SceneEngine {
                     frameCount: $0.frames.count)
             },
             frameCount: corpus.frameCount)
-        let volumes = engine.parameters.grains.sourceVolumes
-        state = Mutex(
-            State(
-                mixer: corpus.sources.indices.map { index in
-                    let volume = index < volumes.count ? Double(volumes[index]) : 1
-                    return .init(volume: volume, muted: volume == 0)
-                }))
+        state = Mutex(State())
     }
 
     public func submit(_ frame: CameraFrameMessage, arrival: Int64) {
@@ -86,47 +78,18 @@ public final class LiveEngineScene: SceneEngine {
             underruns: snapshot.underruns)
     }
 
-    public func apply(_ update: ParameterUpdate) -> ParameterSettings {
-        state.withLock { state in
-            var parameters = engine.parameters
-            if let rate = update.grainRate { parameters.grains.grainRate = rate }
-            if let durations = update.grainDuration {
-                parameters.grains.minDuration = durations[0]
-                parameters.grains.maxDuration = durations[1]
-            }
-            if let temperature = update.temperature { parameters.mapping.temperature = temperature }
-            if let topK = update.topK { parameters.mapping.topK = topK }
-            if let smoothing = update.smoothing { parameters.smoothing = smoothing }
-            if let volume = update.volume { parameters.grains.gain = volume }
-            var mixer = state.mixer
-            for source in update.sources ?? [] where mixer.indices.contains(source.index) {
-                if let volume = source.volume { mixer[source.index].volume = volume }
-                if let muted = source.muted { mixer[source.index].muted = muted }
-            }
-            parameters.grains.sourceVolumes = mixer.map { $0.muted ? 0 : Float($0.volume) }
-            // The hub validated the ranges against narrower limits than the engine's, so this holds;
-            // if it ever did not, nothing changes and the page is shown what is in force.
-            if (try? engine.update(parameters)) != nil { state.mixer = mixer }
-            return settings(parameters, mixer: state.mixer)
-        }
+    public func apply(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
+        try engine.update(change)
     }
 
-    public var parameters: ParameterSettings {
-        state.withLock { settings(engine.parameters, mixer: $0.mixer) }
+    public func replaceSound(with sound: SoundSettings) -> SoundSettings {
+        engine.replaceSound(with: sound)
     }
+
+    public var parameters: SoundSettings { engine.sound }
 
     public func thumbnail(ofFrame index: Int) -> [UInt8]? {
         guard (0..<engine.corpus.frameCount).contains(index) else { return nil }
         return engine.corpus.thumbnailJPEG(ofFrame: index)
-    }
-
-    private func settings(_ parameters: LiveParameters, mixer: [ParameterSettings.Source])
-        -> ParameterSettings
-    {
-        ParameterSettings(
-            grainRate: parameters.grains.grainRate,
-            grainDuration: [parameters.grains.minDuration, parameters.grains.maxDuration],
-            temperature: parameters.mapping.temperature, topK: parameters.mapping.topK,
-            smoothing: parameters.smoothing, volume: parameters.grains.gain, sources: mixer)
     }
 }

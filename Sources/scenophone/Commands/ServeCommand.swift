@@ -62,6 +62,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var idle: IdleOptions
 
+    @OptionGroup(title: "Sound") var sound: SoundOptions
+
+    @OptionGroup(title: "OSC") var osc: OSCOptions
+
     @OptionGroup var model: ModelOptions
 
     @Flag(
@@ -88,8 +92,10 @@ struct ServeCommand: AsyncParsableCommand {
         let sink = try makeSink(format: format)
         // Two seconds of the output for the pages that listen; the engine drops a block that does not fit.
         let stream = SampleRing(capacity: 2 * format.sampleRate * format.channels)
-        var parameters = LiveParameters()
-        parameters.idleTimeout = idle.timeout
+        let sound = try self.sound.settings(sourceNames: corpus.sources.map(\.name)) { warning in
+            FileHandle.standardError.write(Data("scenophone: \(warning)\n".utf8))
+        }
+        let parameters = LiveParameters(sound: sound, idleTimeout: idle.timeout)
         let engine = try LiveEngine(
             corpus: corpus, model: files, sink: sink, parameters: parameters,
             options: LiveOptions(taps: [stream]))
@@ -113,7 +119,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         try engine.start()
         defer { try? engine.stop() }
+        let oscSession = try await osc.start(engine: engine)
         try await app.runService()
+        await oscSession?.stop()
         let underruns = engine.sinkStatistics.underruns
         if !json {
             Swift.print("Stopped. \(underruns) underrun\(underruns == 1 ? "" : "s") on \(sink.name).")
