@@ -63,10 +63,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Public")]),
+        .target(
+            name: "OSC",
+            dependencies: [
+                "Engine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "scenophone",
             dependencies: [
-                "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine", "WebUI",
+                "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine", "WebUI", "OSC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -92,6 +99,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ]),
         // End-to-end tests of the `scenophone` command line, run as a child process.
+        .testTarget(name: "OSCTests", dependencies: ["OSC", "TestSupport"]),
         .testTarget(name: "ScenophoneTests", dependencies: ["TestSupport"]),
     ]
 )

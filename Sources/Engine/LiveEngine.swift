@@ -40,6 +40,7 @@ public final class LiveEngine: @unchecked Sendable {
     private let vision: LiveVisionLoop
     private let recorder: LiveRecorder?
     private let lifecycle = Mutex<Lifecycle>(.ready)
+    private let held = Atomic<Bool>(false)
 
     private enum Lifecycle {
         case ready, running, stopped
@@ -52,7 +53,8 @@ public final class LiveEngine: @unchecked Sendable {
     ///   - corpus: an open corpus; the network is the one it was embedded with.
     ///   - modelDirectory: where the models are installed, or `nil` for the default directory.
     ///   - sink: where to play; 48 kHz, mono or stereo. The engine starts and stops it.
-    ///   - parameters: the initial sound parameters.
+    ///   - parameters: the initial sound (its source mixer is fitted to the corpus's sources) and
+    ///     idle behaviour.
     ///   - options: fixed choices (snapshot sizes, seed, taps, recording).
     /// - Throws: `CorpusError` when the corpus's model is not installed or the installed weights are
     ///   not the corpus's, `VisionError` if the model cannot load; `LiveEngineError.incompatible`
@@ -77,7 +79,10 @@ public final class LiveEngine: @unchecked Sendable {
             throw LiveEngineError.incompatible(
                 "\(sink.name) has \(sink.format.channels) channels (1 or 2 work)")
         }
-        try parameters.validate(sourceCount: corpus.sources.count)
+        try parameters.validate()
+        var parameters = parameters
+        parameters.sound = parameters.sound.withSourceCount(corpus.sources.count)
+        let sound = parameters.sound
         // Grains read the corpus audio on the audio thread: a page still on disk would stall it.
         audioResidency = corpus.makeAudioResident()
         self.corpus = corpus
@@ -85,9 +90,9 @@ public final class LiveEngine: @unchecked Sendable {
         synth = try GranularSynth(
             bank: bank,
             configuration: SynthConfiguration(
-                channels: sink.format.channels, maxVoices: options.maxVoices,
+                channels: sink.format.channels, maxVoices: sound.maxVoices,
                 seed: options.seed ?? UInt64.random(in: 0...UInt64.max)),
-            parameters: parameters.grains)
+            parameters: sound.grainParameters)
         recorder = try options.recording.map {
             try LiveRecorder(url: $0, sampleRate: bank.sampleRate, channels: sink.format.channels)
         }
@@ -99,8 +104,8 @@ public final class LiveEngine: @unchecked Sendable {
             synth: synth, output: OutputStage(sampleRate: bank.sampleRate, taps: options.taps), clock: clock)
         collector = GrainCollector(synth: synth, clock: clock)
         let analyzer = try SceneAnalyzer(
-            corpus: corpus, network: model, synth: synth, mapping: parameters.mapping,
-            smoothing: parameters.smoothing, neighborCount: options.nearestCount, computeLogits: true)
+            corpus: corpus, network: model, synth: synth, mapping: sound.distanceMapping,
+            smoothing: sound.smoothing, neighborCount: options.nearestCount, computeLogits: true)
         vision = try LiveVisionLoop(
             analyzer: analyzer, labels: try ImageNetLabels(contentsOf: model.files.labels),
             output: renderer.output,
@@ -164,8 +169,22 @@ public final class LiveEngine: @unchecked Sendable {
     @discardableResult
     public func submit(_ frame: LiveFrame, arrival: Int64) throws(LiveEngineError) -> UInt64 {
         try frame.validate()
+        // Held: the last scene plays on and the new picture is not looked at.
+        guard !isHeld else { return 0 }
         return vision.mailbox.put(frame, arrival: arrival)
     }
+
+    /// Holds the camera: frames are ignored (``submit(_:arrival:)`` returns 0) and the last scene
+    /// plays on without fading out, until released.
+    ///
+    /// - Parameter hold: true to hold, false to look again.
+    public func setHold(_ hold: Bool) {
+        held.store(hold, ordering: .releasing)
+        vision.setHold(hold)
+    }
+
+    /// Whether the camera is held.
+    public var isHeld: Bool { held.load(ordering: .acquiring) }
 
     /// Leaves a decoded video or camera frame for the vision loop (see `submit(_:)`).
     ///
@@ -180,17 +199,44 @@ public final class LiveEngine: @unchecked Sendable {
     /// Whether a submitted frame is still waiting for the vision loop.
     public var isFrameWaiting: Bool { vision.mailbox.hasPending }
 
-    /// Changes the sound while it plays: grains from the next audio block, p(t) at once.
+    /// Changes the sound while it plays; each change goes only where it matters: grain parameters
+    /// (and volumes) reach the synth at its next block with p(t) left as it is, mapping parameters
+    /// re-map the last distances at once.
     ///
-    /// - Parameter parameters: the new parameters.
-    /// - Throws: `SynthError.invalidParameter` naming a bad value (nothing changes).
-    public func update(_ parameters: LiveParameters) throws {
-        try parameters.validate(sourceCount: corpus.sources.count)
-        try vision.update(parameters)
+    /// - Parameter change: the values to change.
+    /// - Returns: the sound now in force.
+    /// - Throws: ``SoundModelError`` naming a bad key or value, or a parameter fixed at start
+    ///   (nothing changes).
+    @discardableResult
+    public func update(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
+        try vision.update { current throws(SoundModelError) in try current.applying(change) }
     }
+
+    /// Replaces the whole sound (a preset, a reset to the defaults) with the same routing as
+    /// ``update(_:)``; the parameters fixed at start keep the values the engine started with.
+    ///
+    /// - Parameter sound: the new sound; its source mixer is fitted to the corpus.
+    /// - Returns: the sound now in force.
+    @discardableResult
+    public func replaceSound(with sound: SoundSettings) -> SoundSettings {
+        let fitted = sound.withSourceCount(corpus.sources.count)
+        do {
+            return try vision.update { current in fitted.keepingStartParameters(of: current) }
+        } catch {
+            preconditionFailure("a whole sound with the start parameters kept was refused: \(error)")
+        }
+    }
+
+    /// The sound in force.
+    public var sound: SoundSettings { vision.currentParameters.sound }
 
     /// The parameters in force.
     public var parameters: LiveParameters { vision.currentParameters }
+
+    /// How many distance passes the vision loop has made (one per analysed frame, and one per
+    /// change that moves the mapping's cutoff or the source weights): lets a test see that a grain
+    /// change did not run one.
+    public var distancePassCount: Int { vision.distancePassCount }
 
     /// What a UI draws: the last analysed frame's neighbours, labels and p(t), the grains started
     /// since `cursor`, the output level and the counters.

@@ -9,8 +9,6 @@ public struct LiveOptions: Sendable {
     public var binsPerSource: Int
     /// Seed of the grain randomness; nil picks one at random.
     public var seed: UInt64?
-    /// Most grains sounding at once.
-    public var maxVoices: Int
     /// Rings that receive a copy of the output (e.g. a network stream); the engine writes whole
     /// blocks of interleaved samples and drops a block that does not fit.
     public var taps: [SampleRing]
@@ -23,17 +21,15 @@ public struct LiveOptions: Sendable {
     ///   - nearestCount: nearest frames per snapshot.
     ///   - binsPerSource: p(t) bins per source.
     ///   - seed: grain randomness seed (nil: random).
-    ///   - maxVoices: voice limit.
     ///   - taps: rings to copy the output into.
     ///   - recording: a WAV file to save the output to.
     public init(
-        nearestCount: Int = 8, binsPerSource: Int = 200, seed: UInt64? = nil, maxVoices: Int = 256,
+        nearestCount: Int = 8, binsPerSource: Int = 200, seed: UInt64? = nil,
         taps: [SampleRing] = [], recording: URL? = nil
     ) {
         self.nearestCount = nearestCount
         self.binsPerSource = binsPerSource
         self.seed = seed
-        self.maxVoices = maxVoices
         self.taps = taps
         self.recording = recording
     }

@@ -1,17 +1,13 @@
 import Synth
 
-/// Everything about the live sound that can change while it plays; the defaults follow the paper.
+/// What the live engine plays with: the sound (every parameter and the source mixer, see
+/// ``SoundSettings``) and what it does when frames stop coming.
 ///
-/// Hand a new value to `LiveEngine.update(_:)` from any thread: grain settings reach the audio
-/// thread at its next block, and a new mapping or smoothing re-shapes the current p(t) at once,
-/// even when no new frame comes.
-public struct LiveParameters: Sendable, Hashable, Codable {
-    /// Grain rate, durations, window, spread, output gain and per-source volume (0 mutes a source).
-    public var grains: GrainParameters
-    /// The map from distances to p(t): curve, temperature, top-k, floor.
-    public var mapping: DistanceMapping
-    /// Time constant of the smoothing of successive p(t), in seconds (0: none).
-    public var smoothing: Double
+/// The sound changes while it plays through `LiveEngine.update(_:)`; the idle behaviour is fixed
+/// when the engine is made.
+public struct LiveParameters: Sendable, Hashable {
+    /// The sound; its source count is fitted to the corpus when the engine is made.
+    public var sound: SoundSettings
     /// Seconds without a new frame before the sound fades out; nil keeps playing the last scene.
     public var idleTimeout: Double?
     /// Length of that fade-out, in seconds.
@@ -22,32 +18,24 @@ public struct LiveParameters: Sendable, Hashable, Codable {
     /// Creates parameters.
     ///
     /// - Parameters:
-    ///   - grains: grain settings.
-    ///   - mapping: distance → probability map.
-    ///   - smoothing: p(t) smoothing time constant in seconds.
+    ///   - sound: the sound (the defaults follow the paper).
     ///   - idleTimeout: seconds without frames before fading out (nil: never).
     ///   - fadeOut: fade-out length in seconds.
     ///   - fadeIn: fade-in length in seconds.
     public init(
-        grains: GrainParameters = GrainParameters(), mapping: DistanceMapping = DistanceMapping(),
-        smoothing: Double = 0.1, idleTimeout: Double? = 10, fadeOut: Double = 2, fadeIn: Double = 0.25
+        sound: SoundSettings = SoundSettings(), idleTimeout: Double? = 10, fadeOut: Double = 2,
+        fadeIn: Double = 0.25
     ) {
-        self.grains = grains
-        self.mapping = mapping
-        self.smoothing = smoothing
+        self.sound = sound
         self.idleTimeout = idleTimeout
         self.fadeOut = fadeOut
         self.fadeIn = fadeIn
     }
 
-    /// Checks every value's range.
+    /// Checks the idle behaviour (the sound is valid by construction).
     ///
-    /// - Parameter sourceCount: the corpus's number of sources (for per-source volumes).
-    /// - Throws: `SynthError.invalidParameter` naming the first bad value.
-    public func validate(sourceCount: Int) throws {
-        try grains.validate(sourceCount: sourceCount)
-        try mapping.validate()
-        try ProbabilityMap.validate(timeConstant: smoothing)
+    /// - Throws: `SynthError.invalidParameter` naming the bad value.
+    public func validate() throws {
         if let idleTimeout, !(idleTimeout > 0 && idleTimeout.isFinite) {
             throw SynthError.invalidParameter("idle timeout \(idleTimeout) s must be > 0")
         }

@@ -34,6 +34,7 @@ final class LiveVisionLoop: @unchecked Sendable {
     private let analysed = Atomic<UInt64>(0)
     private let failures = Atomic<Int>(0)
     private let stateValue = Atomic<Int>(0)
+    private let held = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
 
     private var rgb: [UInt8] = []
@@ -66,7 +67,7 @@ final class LiveVisionLoop: @unchecked Sendable {
         bins = TimelineBins(
             spans: corpus.frames.map { ($0.source, $0.audioSpan) }, durations: corpus.sources.map(\.duration),
             binsPerSource: options.binsPerSource)
-        try analyzer.setSourceVolumes(parameters.grains.sourceVolumes)
+        try analyzer.setSourceVolumes(parameters.sound.sources.map(\.effectiveVolume))
     }
 
     /// Starts the thread.
@@ -87,21 +88,60 @@ final class LiveVisionLoop: @unchecked Sendable {
         done.signal()
     }
 
-    /// Replaces the parameters; the loop re-maps the current distances at once.
-    func update(_ parameters: LiveParameters) throws {
+    /// Changes the sound and sends each change only where it matters: grain parameters to the
+    /// synth (p(t) untouched), mapping parameters and source mutes to the analyser, whose current
+    /// distances the loop then re-maps at once.
+    ///
+    /// - Parameter change: makes the new sound from the one in force.
+    /// - Returns: the sound now in force.
+    /// - Throws: what `change` throws, or ``SoundModelError/fixedWhilePlaying(_:)``; nothing changes then.
+    func update(_ change: (SoundSettings) throws(SoundModelError) -> SoundSettings) throws(SoundModelError)
+        -> SoundSettings
+    {
         // Under the lock, so that concurrent updates reach the synth, the analyser and
         // `currentParameters` in the same order.
-        try self.parameters.withLock { current in
-            try analyzer.synth.update(parameters.grains)
-            try analyzer.setListening(mapping: parameters.mapping, smoothing: parameters.smoothing)
-            if parameters.grains.sourceVolumes != current.grains.sourceVolumes {
-                try analyzer.setSourceVolumes(parameters.grains.sourceVolumes)
+        let (sound, remap) = try parameters.withLock {
+            (current: inout LiveParameters) throws(SoundModelError) -> (SoundSettings, Bool) in
+            let next = try change(current.sound)
+            let effects = current.sound.effects(of: next)
+            if effects.contains(.start) {
+                let fixed = current.sound.changedParameters(comparedWith: next).filter {
+                    (try? SoundModel.parameter(named: $0).effect) == .start
+                }
+                throw .fixedWhilePlaying(fixed.first ?? "")
             }
-            current = parameters
+            do {
+                // Both were derived from valid settings, so the synth and the analyser accept them.
+                if effects.contains(.grains) { try analyzer.synth.update(next.grainParameters) }
+                if effects.contains(.mapping) {
+                    try analyzer.setListening(mapping: next.distanceMapping, smoothing: next.smoothing)
+                    let volumes = next.sources.map(\.effectiveVolume)
+                    if volumes != current.sound.sources.map(\.effectiveVolume) {
+                        try analyzer.setSourceVolumes(volumes)
+                    }
+                }
+            } catch {
+                preconditionFailure("valid sound settings were refused: \(error)")
+            }
+            current.sound = next
+            return (next, effects.contains(.mapping))
         }
-        parametersChanged.store(true, ordering: .releasing)
-        mailbox.poke()
+        if remap {
+            parametersChanged.store(true, ordering: .releasing)
+            mailbox.poke()
+        }
+        return sound
     }
+
+    /// Holds or releases the camera: while held, the sound never fades out for want of frames.
+    ///
+    /// - Parameter hold: whether to hold.
+    func setHold(_ hold: Bool) {
+        held.store(hold, ordering: .relaxed)
+    }
+
+    /// Distance passes made so far (see `SceneAnalyzer.distancePassCount`).
+    var distancePassCount: Int { analyzer.distancePassCount }
 
     /// The parameters in force.
     var currentParameters: LiveParameters { parameters.withLock { $0 } }
@@ -210,7 +250,7 @@ final class LiveVisionLoop: @unchecked Sendable {
 
     /// Fades out once no frame has come for the idle timeout.
     private func checkIdle() {
-        guard stateValue.load(ordering: .relaxed) == 1 else { return }
+        guard stateValue.load(ordering: .relaxed) == 1, !held.load(ordering: .relaxed) else { return }
         let current = parameters.withLock { $0 }
         guard let timeout = current.idleTimeout else { return }
         if Double(MonotonicClock.now() - lastArrival) / 1e9 > timeout {

@@ -36,6 +36,7 @@ public final class SceneAnalyzer {
     private var neighborsFound = 0
     private var hasDistances = false
     private let pending = Mutex(PendingChanges())
+    private let passes = Atomic<Int>(0)
 
     /// Settings asked for from another thread, waiting for the next publication.
     private struct PendingChanges {
@@ -163,6 +164,10 @@ public final class SceneAnalyzer {
         pending.withLock { $0.audibleBank = audible }
     }
 
+    /// Distance passes made so far: one per analysed picture, and one per republication after the
+    /// mapping or the source weights changed. Any thread.
+    public var distancePassCount: Int { passes.load(ordering: .relaxed) }
+
     /// Forgets the smoothing history: the next distribution is taken as it is.
     public func reset() { map.reset() }
 
@@ -188,9 +193,11 @@ public final class SceneAnalyzer {
             return pending
         }
         if let listening = changes.listening {
+            // The search's cutoff follows the mapping: only a new mapping needs a new pass, not a
+            // new smoothing.
+            if map.mapping != listening.mapping { distancesCurrent = false }
             map.mapping = listening.mapping
             map.timeConstant = listening.smoothing
-            distancesCurrent = false
         }
         if let audibleBank = changes.audibleBank {
             map.updateWeights(from: audibleBank)
@@ -204,6 +211,7 @@ public final class SceneAnalyzer {
             neighborsFound = pass.neighborCount
             scale = pass.scale
             distancesCurrent = true
+            passes.wrappingAdd(1, ordering: .relaxed)
         }
         let probabilities = map.update(distances: distances, scale: scale, time: time)
         try synth.publish(probabilities, generation: generation, frameTime: time)

@@ -64,6 +64,11 @@ struct GrainEngine {
         var peak: Float = 0
         var energy: Float = 0
         var done = 0
+        // The limiter follows the settings in force; its gain carries on, so a change does not click.
+        let current = settings[settingsSlot]
+        limiter.threshold = current.limiterThreshold
+        limiter.ceiling = current.limiterCeiling
+        limiter.recovery = current.limiterRecovery
         while done < frames {
             let count = min(chunk, frames - done)
             mixLeft.update(repeating: 0, count: count)

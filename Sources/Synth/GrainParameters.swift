@@ -26,6 +26,12 @@ public struct GrainParameters: Sendable, Hashable, Codable {
     public var gain: Double
     /// Volume of each source, in source order, linear; 0 mutes a source. Empty means all 1.
     public var sourceVolumes: [Float]
+    /// Where the output limiter starts reducing gain, in dBFS; below `limiterCeilingDecibels`.
+    public var limiterThresholdDecibels: Double
+    /// The limiter never lets a sample exceed this level, in dBFS.
+    public var limiterCeilingDecibels: Double
+    /// How fast the limiter's gain recovers, in seconds.
+    public var limiterRelease: Double
 
     /// Creates parameters; every default is the paper's setting.
     ///
@@ -40,10 +46,15 @@ public struct GrainParameters: Sendable, Hashable, Codable {
     ///   - stereoSpread: pan spread in [0, 1].
     ///   - gain: linear output gain.
     ///   - sourceVolumes: per-source linear volume (empty: all 1).
+    ///   - limiterThresholdDecibels: limiter threshold in dBFS.
+    ///   - limiterCeilingDecibels: limiter ceiling in dBFS.
+    ///   - limiterRelease: limiter recovery time in seconds.
     public init(
         grainRate: Double = 100, onsetJitter: Double = 0.5, minDuration: Double = 0.05,
         maxDuration: Double = 0.1, attack: Double = 0.5, release: Double = 0.5, rateJitter: Double = 0,
-        stereoSpread: Double = 1, gain: Double = 1, sourceVolumes: [Float] = []
+        stereoSpread: Double = 1, gain: Double = 1, sourceVolumes: [Float] = [],
+        limiterThresholdDecibels: Double = -3, limiterCeilingDecibels: Double = -1,
+        limiterRelease: Double = 0.15
     ) {
         self.grainRate = grainRate
         self.onsetJitter = onsetJitter
@@ -55,6 +66,9 @@ public struct GrainParameters: Sendable, Hashable, Codable {
         self.stereoSpread = stereoSpread
         self.gain = gain
         self.sourceVolumes = sourceVolumes
+        self.limiterThresholdDecibels = limiterThresholdDecibels
+        self.limiterCeilingDecibels = limiterCeilingDecibels
+        self.limiterRelease = limiterRelease
     }
 
     /// Checks every setting's range.
@@ -80,6 +94,15 @@ public struct GrainParameters: Sendable, Hashable, Codable {
             sourceVolumes.isEmpty || sourceVolumes.count == sourceCount,
             "\(sourceVolumes.count) source volumes for \(sourceCount) sources")
         try check(sourceVolumes.allSatisfy { $0 >= 0 && $0 <= 100 }, "source volumes must be in 0…100")
+        try check(
+            limiterCeilingDecibels <= 0 && limiterCeilingDecibels > -40,
+            "limiter ceiling \(limiterCeilingDecibels) dBFS must be in (−40, 0]")
+        try check(
+            limiterThresholdDecibels < limiterCeilingDecibels && limiterThresholdDecibels > -60,
+            "limiter threshold \(limiterThresholdDecibels) dBFS must be below the ceiling and above −60")
+        try check(
+            limiterRelease > 0 && limiterRelease <= 10,
+            "limiter release \(limiterRelease) s must be in (0, 10]")
     }
 
     /// The mean of the squared window over a grain: sustain counts 1, each raised-cosine ramp 3/8.

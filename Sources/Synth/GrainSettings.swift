@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// ``GrainParameters`` turned into what the audio thread uses directly: frames instead of seconds,
 /// octaves instead of semitones, and the overlap normalisation already worked out (the square root
 /// is taken here, on the writer's thread, not in the render path).
@@ -14,6 +20,10 @@ struct GrainSettings {
     var stereoSpread: Float
     /// Overlap normalisation × output gain.
     var gain: Float
+    /// The limiter's threshold and ceiling (linear) and its per-block recovery.
+    var limiterThreshold: Float
+    var limiterCeiling: Float
+    var limiterRecovery: Float
 
     /// Derives the settings for a sample rate.
     ///
@@ -31,5 +41,8 @@ struct GrainSettings {
         rateJitterOctaves = Float(parameters.rateJitter / 12)
         stereoSpread = Float(parameters.stereoSpread)
         gain = Float(parameters.overlapNormalisation() * parameters.gain)
+        limiterThreshold = Float(pow(10, parameters.limiterThresholdDecibels / 20))
+        limiterCeiling = Float(pow(10, parameters.limiterCeilingDecibels / 20))
+        limiterRecovery = SoftLimiter.recovery(release: parameters.limiterRelease, sampleRate: sampleRate)
     }
 }

@@ -73,8 +73,8 @@ public final class GranularSynth: @unchecked Sendable {
                 mixLeft: memory.mixLeft, mixRight: memory.mixRight, envelope: memory.envelope,
                 resampled: memory.resampled,
                 limiter: SoftLimiter(
-                    thresholdDecibels: configuration.thresholdDecibels,
-                    ceilingDecibels: configuration.ceilingDecibels, release: configuration.limiterRelease,
+                    thresholdDecibels: parameters.limiterThresholdDecibels,
+                    ceilingDecibels: parameters.limiterCeilingDecibels, release: parameters.limiterRelease,
                     sampleRate: bank.sampleRate),
                 random: Xoshiro256(seed: configuration.seed)))
     }

@@ -15,10 +15,12 @@
 /// one gain so the image does not move.
 struct SoftLimiter {
     static let block = 32
-    let threshold: Float
-    let ceiling: Float
+    /// Linear level where limiting starts; may change between calls (the gain carries on smoothly).
+    var threshold: Float
+    /// Linear level no output sample reaches.
+    var ceiling: Float
     /// Share of the remaining distance to the wanted gain recovered per block.
-    let recovery: Float
+    var recovery: Float
     /// The gain reached at the end of the last block.
     private(set) var gain: Float = 1
 
@@ -32,7 +34,17 @@ struct SoftLimiter {
     init(thresholdDecibels: Double, ceilingDecibels: Double, release: Double, sampleRate: Int) {
         threshold = Float(pow(10, thresholdDecibels / 20))
         ceiling = Float(pow(10, ceilingDecibels / 20))
-        recovery = Float(1 - exp(-Double(Self.block) / (release * Double(sampleRate))))
+        recovery = Self.recovery(release: release, sampleRate: sampleRate)
+    }
+
+    /// The share of the way to the wanted gain recovered per block for a release time constant.
+    ///
+    /// - Parameters:
+    ///   - release: the time constant in seconds.
+    ///   - sampleRate: in Hz.
+    /// - Returns: the per-block recovery in (0, 1].
+    static func recovery(release: Double, sampleRate: Int) -> Float {
+        Float(1 - exp(-Double(block) / (release * Double(sampleRate))))
     }
 
     /// Limits `frames` frames of planar input into interleaved output.

@@ -1,4 +1,5 @@
-/// The synthesizer's fixed shape, chosen when it is created: output format, capacity and seed.
+/// The synthesizer's fixed shape, chosen when it is created: output format, capacity and seed (the
+/// limiter, which may change while it plays, is in ``GrainParameters``).
 public struct SynthConfiguration: Sendable, Hashable {
     /// Output channels: 1 (mono) or 2 (interleaved stereo).
     public var channels: Int
@@ -9,12 +10,6 @@ public struct SynthConfiguration: Sendable, Hashable {
     public var stealFade: Double
     /// Seed of the random generator: the same seed, inputs and calls give the same samples.
     public var seed: UInt64
-    /// The limiter never lets a sample exceed this level, in dBFS.
-    public var ceilingDecibels: Double
-    /// Where the limiter starts reducing gain, in dBFS; below `ceilingDecibels`.
-    public var thresholdDecibels: Double
-    /// How fast the limiter's gain recovers, in seconds.
-    public var limiterRelease: Double
 
     /// Creates a configuration.
     ///
@@ -23,20 +18,11 @@ public struct SynthConfiguration: Sendable, Hashable {
     ///   - maxVoices: voice limit, 1…4096.
     ///   - stealFade: fade of a stolen grain in seconds.
     ///   - seed: random seed.
-    ///   - ceilingDecibels: limiter ceiling in dBFS.
-    ///   - thresholdDecibels: limiter threshold in dBFS.
-    ///   - limiterRelease: limiter recovery time in seconds.
-    public init(
-        channels: Int = 2, maxVoices: Int = 256, stealFade: Double = 0.003, seed: UInt64 = 0,
-        ceilingDecibels: Double = -1, thresholdDecibels: Double = -3, limiterRelease: Double = 0.15
-    ) {
+    public init(channels: Int = 2, maxVoices: Int = 256, stealFade: Double = 0.003, seed: UInt64 = 0) {
         self.channels = channels
         self.maxVoices = maxVoices
         self.stealFade = stealFade
         self.seed = seed
-        self.ceilingDecibels = ceilingDecibels
-        self.thresholdDecibels = thresholdDecibels
-        self.limiterRelease = limiterRelease
     }
 
     /// Checks every setting's range.
@@ -49,14 +35,5 @@ public struct SynthConfiguration: Sendable, Hashable {
         try check(channels == 1 || channels == 2, "\(channels) output channels (1 or 2 are supported)")
         try check(maxVoices >= 1 && maxVoices <= 4096, "voice limit \(maxVoices) must be in 1…4096")
         try check(stealFade >= 0 && stealFade <= 0.1, "steal fade \(stealFade) s must be in 0…0.1")
-        try check(
-            ceilingDecibels <= 0 && ceilingDecibels > -40,
-            "ceiling \(ceilingDecibels) dBFS must be in (−40, 0]")
-        try check(
-            thresholdDecibels < ceilingDecibels && thresholdDecibels > -60,
-            "limiter threshold \(thresholdDecibels) dBFS must be below the ceiling and above −60")
-        try check(
-            limiterRelease > 0 && limiterRelease <= 10,
-            "limiter release \(limiterRelease) s must be in (0, 10]")
     }
 }

@@ -145,21 +145,17 @@ import Testing
     }
 
     @Test func changedParametersApplyAtOnceWithoutANewFrame() throws {
-        let (engine, _) = try LiveSoak.makeEngine(corpus: corpus.url)
+        let (engine, _) = try LiveSoak.makeEngine(
+            corpus: corpus.url, parameters: LiveParameters(idleTimeout: nil))
         try engine.start()
         defer { try? engine.stop() }
         let scene = corpus.scenes[3]
         try show(scene.photo, to: engine, for: 0.5)
         // Frames stop; mute the scene's own source: its grains and its p(t) must go at once.
-        var parameters = engine.parameters
-        var volumes = [Float](repeating: 1, count: corpus.scenes.count)
-        volumes[source(named: scene.name)] = 0
-        parameters.grains.sourceVolumes = volumes
-        parameters.idleTimeout = nil
-        try engine.update(parameters)
+        let muted = source(named: scene.name)
+        try engine.update(SoundChange(sources: [.init(index: muted, muted: true)]))
         // The synth silences the source from its next block; p(t) is re-mapped as soon as the vision
         // loop is free (it may be finishing the last frame).
-        let muted = source(named: scene.name)
         let deadline = Date().addingTimeInterval(5)
         while engine.snapshot().curves[muted].probability.contains(where: { $0 != 0 }) && Date() < deadline {
             Thread.sleep(forTimeInterval: 0.01)
@@ -170,11 +166,53 @@ import Testing
         let snapshot = engine.snapshot(grainsAfter: cursor)
         #expect(snapshot.grains.count > 20)
         #expect(!snapshot.grains.contains { $0.source == muted })
-        #expect(engine.parameters.grains.sourceVolumes == volumes)
-        // A bad value is refused and changes nothing.
-        parameters.grains.grainRate = -1
-        #expect(throws: SynthError.self) { try engine.update(parameters) }
-        #expect(engine.parameters.grains.grainRate == 100)
+        #expect(engine.sound.sources[muted] == .init(volume: 1, muted: true))
+        // A bad value is refused, naming the key, and changes nothing.
+        #expect(
+            throws: SoundModelError.outOfRange(parameter: "grainRate", value: -1, description: "1…1000 /s")
+        ) {
+            try engine.update(SoundChange(["grainRate": -1]))
+        }
+        #expect(engine.sound["grainRate"] == 100)
+        // A parameter fixed at start is refused while playing.
+        #expect(throws: SoundModelError.fixedWhilePlaying("maxVoices")) {
+            try engine.update(SoundChange(["maxVoices": 16]))
+        }
+    }
+
+    /// A grain parameter goes to the synth alone: no distance pass, p(t) exactly as it was. A
+    /// mapping parameter re-maps the last distances: a new pass, a different p(t).
+    @Test func aGrainChangeKeepsPOfTAndAMappingChangeRemapsIt() throws {
+        let (engine, _) = try LiveSoak.makeEngine(
+            corpus: corpus.url, parameters: LiveParameters(idleTimeout: nil))
+        try engine.start()
+        defer { try? engine.stop() }
+        try show(corpus.scenes[2].photo, to: engine, for: 0.5)
+        // Let the vision loop finish the last frame and its smoothing settle into one published p(t).
+        var passes = engine.distancePassCount
+        var curves = engine.snapshot().curves
+        for _ in 0..<50 {
+            Thread.sleep(forTimeInterval: 0.1)
+            let now = (engine.distancePassCount, engine.snapshot().curves)
+            if now.0 == passes && now.1 == curves { break }
+            (passes, curves) = now
+        }
+
+        for change in [
+            SoundChange(["grainRate": 20]), SoundChange(["gainDb": -12]), SoundChange(["spread": 0.2]),
+        ] {
+            try engine.update(change)
+            Thread.sleep(forTimeInterval: 0.3)
+            #expect(engine.distancePassCount == passes, "a grain change ran a distance pass: \(change)")
+            #expect(engine.snapshot().curves == curves, "a grain change moved p(t): \(change)")
+        }
+        #expect(engine.sound.grainParameters.grainRate == 20)
+
+        try engine.update(SoundChange(["temperature": 3, "plateau": 1]))
+        let deadline = Date().addingTimeInterval(5)
+        while engine.snapshot().curves == curves && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(engine.distancePassCount > passes)
+        #expect(engine.snapshot().curves != curves)
     }
 
     @Test func latencyStampsFollowEachFrameToItsFirstGrain() throws {

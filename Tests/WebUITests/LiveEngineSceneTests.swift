@@ -53,20 +53,24 @@ extension LiveServerTests {
             #expect(state.labels.count == 5)
             #expect((state.visionMilliseconds ?? 0) > 0)
 
-            // Every control, as the page sends it; the mute keeps the source's volume for unmuting.
-            let settings = scene.apply(
-                ParameterUpdate(
-                    grainRate: 40, grainDuration: [0.03, 0.08], temperature: 0.5, topK: 3, smoothing: 0.2,
-                    volume: 0.7, sources: [.init(index: 0, volume: 0.25), .init(index: boats, muted: true)]))
-            #expect(settings.grainRate == 40 && settings.grainDuration == [0.03, 0.08])
-            #expect(settings.temperature == 0.5 && settings.topK == 3 && settings.smoothing == 0.2)
-            #expect(settings.volume == 0.7)
+            // Controls as the page sends them; the mute keeps the source's volume for unmuting.
+            let settings = try scene.apply(
+                SoundChange(
+                    [
+                        "grainRate": 40, "grainMinMs": 30, "grainMaxMs": 80, "temperature": 0.5, "topK": 3,
+                        "smoothing": 0.2, "gainDb": -3,
+                    ],
+                    sources: [.init(index: 0, volume: 0.25), .init(index: boats, muted: true)]))
+            #expect(
+                settings["grainRate"] == 40 && settings["grainMinMs"] == 30 && settings["grainMaxMs"] == 80)
+            #expect(settings["temperature"] == 0.5 && settings["topK"] == 3 && settings["smoothing"] == 0.2)
+            #expect(settings["gainDb"] == -3)
             #expect(settings.sources[0] == .init(volume: 0.25, muted: false))
             #expect(settings.sources[boats] == .init(volume: 1, muted: true))
             #expect(scene.parameters == settings)
-            let parameters = engine.parameters
-            #expect(parameters.grains.grainRate == 40 && parameters.mapping.topK == 3)
-            #expect(parameters.grains.sourceVolumes[0] == 0.25 && parameters.grains.sourceVolumes[boats] == 0)
+            #expect(engine.sound.grainParameters.grainRate == 40 && engine.sound.distanceMapping.topK == 3)
+            let volumes = engine.sound.grainParameters.sourceVolumes
+            #expect(volumes[0] == 0.25 && volumes[boats] == 0)
 
             // The next audio blocks obey: no grain of the muted source, about 40 grains a second.
             _ = scene.snapshot()
@@ -77,9 +81,9 @@ extension LiveServerTests {
             #expect(!grains.contains { $0.source == boats })
             #expect((20...60).contains(grains.count), "\(grains.count) grains in a second at 40/s")
 
-            let unmuted = scene.apply(ParameterUpdate(sources: [.init(index: boats, muted: false)]))
+            let unmuted = try scene.apply(SoundChange(sources: [.init(index: boats, muted: false)]))
             #expect(unmuted.sources[boats] == .init(volume: 1, muted: false))
-            #expect(engine.parameters.grains.sourceVolumes[boats] == 1)
+            #expect(engine.sound.grainParameters.sourceVolumes[boats] == 1)
         }
 
         /// The camera page closes: the listener keeps hearing the last scene, then, after the idle

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import NIOCore
 import Testing
@@ -53,13 +54,18 @@ import Testing
         #expect(try ClientMessage.parse(#"{"type":"listen","on":false}"#) == .listen(false))
         #expect(try ClientMessage.parse(#"{"type":"role","role":"viewer"}"#) == .role(.viewer))
         let update = try ClientMessage.parse(
-            #"{"type":"parameters","grainRate":200,"grainDuration":[0.02,0.2],"sources":[{"index":1,"muted":true}]}"#
+            #"{"type":"parameters","grainRate":200,"grainMinMs":20,"mapping":"softmax","sources":[{"index":1,"muted":true}]}"#
         )
         #expect(
             update
                 == .parameters(
-                    ParameterUpdate(
-                        grainRate: 200, grainDuration: [0.02, 0.2], sources: [.init(index: 1, muted: true)])))
+                    SoundChange(
+                        ["grainRate": 200, "grainMinMs": 20, "mapping": 1],
+                        sources: [.init(index: 1, muted: true)])))
+        #expect(
+            try ClientMessage.parse(#"{"type":"preset","action":"load","name":"drone"}"#)
+                == .preset(.loadBuiltIn("drone")))
+        #expect(try ClientMessage.parse(#"{"type":"preset","action":"reset"}"#) == .preset(.reset))
     }
 
     @Test(arguments: [
@@ -67,10 +73,13 @@ import Testing
         #"{"type":"dance"}"#,
         #"{"type":"hello"}"#, #"{"type":"hello","role":"director"}"#, #"{"type":"listen","on":"yes"}"#,
         #"{"type":"parameters","grainRate":-5}"#, #"{"type":"parameters","grainRate":1e308}"#,
-        #"{"type":"parameters","grainDuration":[0.2,0.02]}"#,
-        #"{"type":"parameters","grainDuration":[0.05]}"#,
-        #"{"type":"parameters","topK":-1}"#, #"{"type":"parameters","sources":[{"index":-1}]}"#,
-        #"{"type":"parameters","volume":"loud"}"#,
+        #"{"type":"parameters","grainRte":50}"#, #"{"type":"parameters","grainRate":true}"#,
+        #"{"type":"parameters","topK":-1}"#, #"{"type":"parameters","topK":2.5}"#,
+        #"{"type":"parameters","sources":[{"index":-1}]}"#,
+        #"{"type":"parameters","sources":[{"index":0,"volume":9}]}"#,
+        #"{"type":"parameters","sources":[{"index":0,"loud":true}]}"#,
+        #"{"type":"parameters","gainDb":"loud"}"#, #"{"type":"parameters","mapping":"cubic"}"#,
+        #"{"type":"preset","action":"dance"}"#, #"{"type":"preset","action":"save"}"#,
     ])
     func malformedClientMessagesAreRefused(text: String) {
         #expect(throws: ProtocolViolation.self) { try ClientMessage.parse(text) }

@@ -7,8 +7,7 @@ import Synchronization
 ///
 /// Keeps what the page needs and the engine does not: the grain cursor of the one reader that
 /// fans state out to every page, the camera's own sequence numbers and capture times (echoed back
-/// so the camera page can show its round trip), and each source's volume and mute separately
-/// (the synth knows only an effective volume, 0 for muted).
+/// so the camera page can show its round trip).
 ///
 /// With `Teaching`, "sounds like ▸ source" stores the camera frame in the corpus and reloads: a new
 /// engine is built on the new corpus while the old one plays, then swapped in (the sound dips for
@@ -52,7 +51,6 @@ public final class LiveEngineScene: SceneEngine {
         var engine: LiveEngine
         var overview: SceneOverview
         var grainCursor: UInt64 = 0
-        var mixer: [ParameterSettings.Source]
         /// The last few submitted frames' ids and the camera's own stamps, newest last.
         var echoes: [(id: UInt64, sequence: UInt32, captureTime: Double)] = []
     }
@@ -69,14 +67,7 @@ public final class LiveEngineScene: SceneEngine {
         let corpus = engine.corpus
         inputSide = corpus.model.inputSize
         self.teaching = teaching
-        let volumes = engine.parameters.grains.sourceVolumes
-        state = Mutex(
-            State(
-                engine: engine, overview: Self.overview(of: corpus),
-                mixer: corpus.sources.indices.map { index in
-                    let volume = index < volumes.count ? Double(volumes[index]) : 1
-                    return .init(volume: volume, muted: volume == 0)
-                }))
+        state = Mutex(State(engine: engine, overview: Self.overview(of: corpus)))
     }
 
     private static func overview(of corpus: Corpus) -> SceneOverview {
@@ -134,38 +125,21 @@ public final class LiveEngineScene: SceneEngine {
             underruns: snapshot.underruns)
     }
 
-    public func apply(_ update: ParameterUpdate) -> ParameterSettings {
-        state.withLock { state in
-            let engine = state.engine
-            var parameters = engine.parameters
-            if let rate = update.grainRate { parameters.grains.grainRate = rate }
-            if let durations = update.grainDuration {
-                parameters.grains.minDuration = durations[0]
-                parameters.grains.maxDuration = durations[1]
-            }
-            if let temperature = update.temperature { parameters.mapping.temperature = temperature }
-            if let topK = update.topK { parameters.mapping.topK = topK }
-            if let smoothing = update.smoothing { parameters.smoothing = smoothing }
-            if let volume = update.volume { parameters.grains.gain = volume }
-            var mixer = state.mixer
-            for source in update.sources ?? [] where mixer.indices.contains(source.index) {
-                if let volume = source.volume { mixer[source.index].volume = volume }
-                if let muted = source.muted { mixer[source.index].muted = muted }
-            }
-            parameters.grains.sourceVolumes = mixer.map { $0.muted ? 0 : Float($0.volume) }
-            // The hub validated the ranges against narrower limits than the engine's, so this holds;
-            // if it ever did not, nothing changes and the page is shown what is in force.
-            if (try? engine.update(parameters)) != nil {
-                state.mixer = mixer
-                recorder?.noteParameters(parameters)
-            }
-            return settings(parameters, mixer: state.mixer)
-        }
+    public func apply(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
+        let engine = self.engine
+        let sound = try engine.update(change)
+        recorder?.noteParameters(engine.parameters)
+        return sound
     }
 
-    public var parameters: ParameterSettings {
-        state.withLock { settings($0.engine.parameters, mixer: $0.mixer) }
+    public func replaceSound(with sound: SoundSettings) -> SoundSettings {
+        let engine = self.engine
+        let replaced = engine.replaceSound(with: sound)
+        recorder?.noteParameters(engine.parameters)
+        return replaced
     }
+
+    public var parameters: SoundSettings { engine.sound }
 
     public var recording: RecordingStatus? {
         guard let recorder else { return nil }
@@ -220,7 +194,7 @@ public final class LiveEngineScene: SceneEngine {
         let reopened = try Corpus.open(corpus.url, expecting: corpus.model)
         let fresh = try teaching.makeEngine(reopened, old.parameters)
         try state.withLock { state in
-            try? fresh.update(state.engine.parameters)
+            _ = fresh.replaceSound(with: state.engine.sound)
             try? state.engine.stop()
             try fresh.start()
             state.engine = fresh
@@ -232,15 +206,5 @@ public final class LiveEngineScene: SceneEngine {
         return TeachReport(
             source: source, sourceName: name, example: id, frame: example?.frame ?? reopened.frameCount - 1,
             frameCount: reopened.frameCount)
-    }
-
-    private func settings(_ parameters: LiveParameters, mixer: [ParameterSettings.Source])
-        -> ParameterSettings
-    {
-        ParameterSettings(
-            grainRate: parameters.grains.grainRate,
-            grainDuration: [parameters.grains.minDuration, parameters.grains.maxDuration],
-            temperature: parameters.mapping.temperature, topK: parameters.mapping.topK,
-            smoothing: parameters.smoothing, volume: parameters.grains.gain, sources: mixer)
     }
 }

@@ -1,4 +1,5 @@
 import AudioOutput
+import Engine
 import Foundation
 import HummingbirdWebSocket
 import Logging
@@ -32,6 +33,8 @@ public final class LiveHub: Service, Sendable {
         var teaching = false
         var framesReceived = 0
         var rejected: [String: Int] = [:]
+        /// The sound last sent to the pages; a change made elsewhere (OSC) is sent with the next state.
+        var announcedSound: SoundSettings?
     }
 
     /// Creates the hub.
@@ -98,6 +101,7 @@ public final class LiveHub: Service, Sendable {
     }
 
     private func broadcastState() {
+        announceSoundIfChanged()
         var state = engine.snapshot()
         let now = MonotonicClock.now()
         state.cameraActive = registry.withLock { $0.cameraID != nil && now - $0.lastFrameAt < 1_000_000_000 }
@@ -108,6 +112,25 @@ public final class LiveHub: Service, Sendable {
             viewers: clients.count, listeners: clients.filter(\.isListening).count)
         let message = ServerMessage.state(state, audience: audience).encoded()
         for client in clients { client.offerState(message) }
+    }
+
+    /// Sends the sound to every page if it changed since it was last sent (by a page, OSC or a preset).
+    private func announceSoundIfChanged() {
+        let sound = engine.parameters
+        let changed = registry.withLock { registry -> Bool in
+            defer { registry.announcedSound = sound }
+            return registry.announcedSound != nil && registry.announcedSound != sound
+        }
+        guard changed else { return }
+        let message = ServerMessage.parameters(sound).encoded()
+        for client in greetedClients() { client.sendControl(message) }
+    }
+
+    /// Sends the sound now in force to every page at once.
+    private func announceSound(_ sound: SoundSettings) {
+        registry.withLock { $0.announcedSound = sound }
+        let message = ServerMessage.parameters(sound).encoded()
+        for client in greetedClients() { client.sendControl(message) }
     }
 
     private func broadcastPreview() {
@@ -304,15 +327,15 @@ public final class LiveHub: Service, Sendable {
                 return
             }
             engine.setRecording(on)
-        case .parameters(let update):
-            let sourceCount = engine.overview.sources.count
-            if let bad = update.sources?.first(where: { $0.index >= sourceCount }) {
-                throw .malformed(
-                    "\"sources\": there is no source \(bad.index); the corpus has \(sourceCount)")
+        case .parameters(let change):
+            // The page offers only what the model allows: a refused change comes from a broken client.
+            do {
+                announceSound(try engine.apply(change))
+            } catch {
+                throw .malformed(error.description)
             }
-            let settings = engine.apply(update)
-            let message = ServerMessage.parameters(settings).encoded()
-            for other in greetedClients() { other.sendControl(message) }
+        case .preset(let request):
+            handlePreset(request, from: client)
         case .teach(let source):
             let sourceCount = engine.overview.sources.count
             guard source < sourceCount else {
@@ -362,6 +385,36 @@ public final class LiveHub: Service, Sendable {
         thread.start()
     }
 
+    /// Loads, saves or resets the sound for a page. A preset the user picked may be wrong without
+    /// the page being broken: the page is told why, and the connection stays.
+    private func handlePreset(_ request: ClientMessage.PresetRequest, from client: ClientConnection) {
+        let names = engine.overview.sources.map(\.name)
+        do throws(SoundModelError) {
+            switch request {
+            case .save(let name):
+                let preset = SoundPreset(
+                    settings: engine.parameters, sourceNames: names, name: String(name.prefix(200)))
+                client.sendControl(ServerMessage.preset(preset).encoded())
+            case .reset:
+                announceSound(engine.replaceSound(with: SoundSettings(sourceCount: names.count)))
+            case .loadBuiltIn(let name):
+                guard let preset = SoundPreset.builtIn.first(where: { $0.name == name }) else {
+                    throw .invalidPreset("there is no built-in preset \"\(name.prefix(60))\"")
+                }
+                try load(preset, names: names)
+            case .load(let json):
+                try load(try SoundPreset.decode(json), names: names)
+            }
+        } catch {
+            logger.info("client \(client.id): preset refused: \(error)")
+            client.sendControl(ServerMessage.error(code: "preset", message: error.description).encoded())
+        }
+    }
+
+    private func load(_ preset: SoundPreset, names: [String]) throws(SoundModelError) {
+        announceSound(engine.replaceSound(with: try preset.settings(sourceNames: names).settings))
+    }
+
     /// Makes `client` the camera; the previous camera, if any, becomes a viewer and is told so.
     private func takeCamera(_ client: ClientConnection, announce: Bool = true) {
         let previous = registry.withLock { registry -> ClientConnection? in
@@ -381,7 +434,12 @@ public final class LiveHub: Service, Sendable {
         ServerMessage.Welcome(
             inputSide: engine.inputSide, frameRate: configuration.frameRate,
             maximumFrameRate: configuration.maximumFrameRate, overview: engine.overview,
+            model: SoundModel.parameters,
+            sourceVolume: .init(
+                minimum: SoundModel.sourceVolumeRange.lowerBound,
+                maximum: SoundModel.sourceVolumeRange.upperBound),
             parameters: engine.parameters,
+            presets: SoundPreset.builtIn.map { .init(name: $0.name, description: $0.description) },
             audio: .init(
                 sampleRate: configuration.sampleRate,
                 channels: audioRing == nil ? 0 : configuration.audioChannels),

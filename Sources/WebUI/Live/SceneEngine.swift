@@ -1,3 +1,5 @@
+import Engine
+
 /// What the web UI needs from the engine that turns camera frames into sound.
 ///
 /// The live engine conforms to it; the server never reaches past it, so the page, the protocol and
@@ -22,14 +24,21 @@ public protocol SceneEngine: AnyObject, Sendable {
     /// One caller (the server's state ticker) drains the grains; the call must not block the audio thread.
     func snapshot() -> SceneState
 
-    /// Applies a parameter change at once and returns the full set now in force.
+    /// Applies a sound change at once (see `LiveEngine.update(_:)`).
     ///
-    /// - Parameter update: the fields to change; indices are already checked against the corpus.
-    /// - Returns: every parameter's current value.
-    func apply(_ update: ParameterUpdate) -> ParameterSettings
+    /// - Parameter change: the values to change.
+    /// - Returns: the sound now in force.
+    /// - Throws: ``SoundModelError`` naming a bad key or value; nothing changes then.
+    func apply(_ change: SoundChange) throws(SoundModelError) -> SoundSettings
 
-    /// Every parameter's current value.
-    var parameters: ParameterSettings { get }
+    /// Replaces the whole sound: a preset, or the defaults (parameters fixed at start stay as they are).
+    ///
+    /// - Parameter sound: the new sound.
+    /// - Returns: the sound now in force.
+    func replaceSound(with sound: SoundSettings) -> SoundSettings
+
+    /// The sound in force: every parameter and every source's volume and mute.
+    var parameters: SoundSettings { get }
 
     /// The JPEG thumbnail of a corpus frame, or nil when the index is out of range.
     func thumbnail(ofFrame index: Int) -> [UInt8]?

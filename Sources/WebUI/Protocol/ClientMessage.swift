@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// A text (JSON) message from the page to the server. Every message has a `type`.
@@ -5,17 +6,34 @@ import Foundation
 /// - `{"type":"hello","role":"camera"|"viewer","listen":false}` first, after connecting;
 /// - `{"type":"role","role":"camera"|"viewer"}` to take or give up the camera;
 /// - `{"type":"listen","on":true}` to start or stop the audio stream to this browser;
-/// - `{"type":"parameters", …}` with any fields of `ParameterUpdate`;
+/// - `{"type":"parameters", …}` with any parameters of `SoundModel` by name, and `sources`
+///   (`[{"index","volume","muted"}]`): a `SoundChange`;
+/// - `{"type":"preset","action":"load","name":N}` or `…"preset":{…}` (a preset file's contents),
+///   `{"type":"preset","action":"save","name":N}` (the server answers with the preset) and
+///   `{"type":"preset","action":"reset"}` (the defaults).
 /// - `{"type":"teach","source":2}`: the current camera frame "sounds like" source 2 (see `TeachReport`).
 /// - `{"type":"record","on":true}` to start or stop recording a session (servers with `--record`).
 public enum ClientMessage: Equatable, Sendable {
     case hello(role: ClientRole, listen: Bool)
     case role(ClientRole)
     case listen(Bool)
-    case parameters(ParameterUpdate)
+    case parameters(SoundChange)
+    case preset(PresetRequest)
     case teach(source: Int)
     /// Start (true) or stop (false) recording a session.
     case record(Bool)
+
+    /// What a `preset` message asks for.
+    public enum PresetRequest: Equatable, Sendable {
+        /// Load a built-in preset by name.
+        case loadBuiltIn(String)
+        /// Load a preset the page read from a file (its JSON, checked when it is applied).
+        case load(JSONValue)
+        /// Send the current sound back as a preset with this name.
+        case save(String)
+        /// Go back to the defaults.
+        case reset
+    }
 
     /// The longest text message accepted; real ones are a few hundred bytes.
     public static let maximumLength = 16 * 1024
@@ -49,9 +67,16 @@ public enum ClientMessage: Equatable, Sendable {
             case "record":
                 return .record(try decoder.decode(Record.self, from: data).on)
             case "parameters":
-                let update = try decoder.decode(ParameterUpdate.self, from: data)
-                try update.validate()
-                return .parameters(update)
+                guard case .object(let fields) = try decoder.decode(JSONValue.self, from: data) else {
+                    throw ProtocolViolation.malformed("a text message must be a JSON object")
+                }
+                do {
+                    return .parameters(try SoundChange.parse(fields, ignoring: ["type"]))
+                } catch {
+                    throw ProtocolViolation.malformed(error.description)
+                }
+            case "preset":
+                return .preset(try decoder.decode(PresetMessage.self, from: data).request())
             case "teach":
                 let source = try decoder.decode(Teach.self, from: data).source
                 guard source >= 0 else {
@@ -85,6 +110,24 @@ public enum ClientMessage: Equatable, Sendable {
     private struct Listen: Decodable { var on: Bool }
     private struct Teach: Decodable { var source: Int }
     private struct Record: Decodable { var on: Bool }
+    private struct PresetMessage: Decodable {
+        var action: String
+        var name: String?
+        var preset: JSONValue?
+
+        func request() throws(ProtocolViolation) -> PresetRequest {
+            switch (action, name, preset) {
+            case ("load", _, .some(let preset)): return .load(preset)
+            case ("load", .some(let name), nil): return .loadBuiltIn(name)
+            case ("save", .some(let name), _): return .save(name)
+            case ("reset", _, _): return .reset
+            default:
+                throw .malformed(
+                    "\"preset\" message: \"action\" must be load (with \"name\" or \"preset\"), save (with \"name\") or reset"
+                )
+            }
+        }
+    }
 }
 
 /// What a client does: sends camera frames (at most one at a time), or watches.

@@ -64,7 +64,9 @@
       case 'welcome':
         app.welcome = message;
         setRole(message.role);
-        buildSources(message.overview, message.parameters);
+        buildControls(message.model);
+        buildPresets(message.presets);
+        buildSources(message.overview, message.sourceVolume);
         buildTeachChoices(message.overview);
         showParameters(message.parameters);
         resizeTimeline();
@@ -74,6 +76,9 @@
         break;
       case 'parameters':
         showParameters(message);
+        break;
+      case 'preset':
+        savePresetFile(message.preset);
         break;
       case 'role':
         if (message.role === 'viewer' && app.role === 'camera') {
@@ -536,60 +541,135 @@
 
   // MARK: Controls
 
-  const controls = Array.from(document.querySelectorAll('input[data-parameter]'));
+  // Every control is built from the sound model in the welcome message: its name, label, unit,
+  // range, scale (linear or log) and whether it can change while the sound plays. No range is
+  // written in this page.
+  let model = [];
+  const inputs = new Map(); // parameter name → its <input> or <select>
   let dragging = null;
   let pending = {};
   let pendingTimer = null;
 
-  function sliderToValue(input) {
+  // A log slider runs 0…1 and maps to min·(max/min)^t; a linear one spans the range itself.
+  function sliderToValue(parameter, input) {
     const t = Number(input.value);
-    if (input.dataset.scale === 'log') {
-      const lo = Number(input.dataset.min);
-      const hi = Number(input.dataset.max);
-      return lo * Math.pow(hi / lo, t);
-    }
-    return t;
+    let value = parameter.scale === 'log' ? parameter.minimum * Math.pow(parameter.maximum / parameter.minimum, t) : t;
+    if (parameter.integer) value = Math.round(value);
+    return Math.min(parameter.maximum, Math.max(parameter.minimum, value));
   }
 
-  function valueToSlider(input, value) {
-    if (input.dataset.scale === 'log') {
-      const lo = Number(input.dataset.min);
-      const hi = Number(input.dataset.max);
-      return Math.log(value / lo) / Math.log(hi / lo);
-    }
+  function valueToSlider(parameter, value) {
+    if (parameter.scale === 'log') return Math.log(value / parameter.minimum) / Math.log(parameter.maximum / parameter.minimum);
     return value;
   }
 
-  function describe(input, value) {
-    switch (input.dataset.parameter) {
-      case 'grainRate': return `${value.toFixed(0)} /s`;
-      case 'grainDuration.0':
-      case 'grainDuration.1': return `${value.toFixed(0)} ms`;
-      case 'temperature': return value.toFixed(2);
-      case 'topK': return value === 0 ? 'all' : String(value);
-      case 'smoothing': return value === 0 ? 'off' : `${value.toFixed(2)} s`;
-      case 'volume': return `${(value * 100).toFixed(0)} %`;
-    }
-    return String(value);
+  function describe(parameter, value) {
+    if (parameter.choices) return parameter.choices[value] ?? String(value);
+    if (parameter.name === 'topK' && value === 0) return 'all';
+    if (parameter.name === 'smoothing' && value === 0) return 'off';
+    const span = parameter.maximum - parameter.minimum;
+    const digits = parameter.integer ? 0 : Math.abs(value) >= 100 || span >= 500 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
+    return `${value.toFixed(digits)}${parameter.unit ? ` ${parameter.unit}` : ''}`;
   }
+
+  const groups = { grains: 'Grains', mapping: 'Listening: distance → p(t)', start: 'Fixed when the sound starts' };
+
+  function buildControls(parameters) {
+    model = parameters || [];
+    const container = $('sound-controls');
+    container.textContent = '';
+    inputs.clear();
+    for (const effect of Object.keys(groups)) {
+      const members = model.filter((p) => p.effect === effect);
+      if (members.length === 0) continue;
+      const heading = document.createElement('h3');
+      heading.textContent = groups[effect];
+      container.appendChild(heading);
+      for (const parameter of members) container.appendChild(buildControl(parameter));
+    }
+  }
+
+  function buildControl(parameter) {
+    const row = document.createElement('div');
+    row.className = 'control';
+    row.dataset.parameter = parameter.name;
+    const id = `parameter-${parameter.name}`;
+    const label = document.createElement('label');
+    label.htmlFor = id;
+    label.textContent = parameter.label;
+    label.title = parameter.help;
+    const output = document.createElement('output');
+    output.htmlFor = id;
+    let input;
+    if (parameter.choices) {
+      input = document.createElement('select');
+      parameter.choices.forEach((choice, index) => input.add(new Option(choice, String(index))));
+    } else {
+      input = document.createElement('input');
+      input.type = 'range';
+      if (parameter.scale === 'log') {
+        input.min = '0';
+        input.max = '1';
+        input.step = '0.001';
+      } else {
+        input.min = String(parameter.minimum);
+        input.max = String(parameter.maximum);
+        input.step = parameter.integer ? '1' : String((parameter.maximum - parameter.minimum) / 1000);
+      }
+    }
+    input.id = id;
+    input.dataset.parameter = parameter.name;
+    input.title = parameter.help;
+    if (parameter.effect === 'start') {
+      input.disabled = true;
+      row.classList.add('fixed');
+      row.title = 'Fixed when the sound starts: give it on the command line or in a preset.';
+    }
+    input.addEventListener('pointerdown', () => (dragging = input));
+    input.addEventListener('pointerup', () => (dragging = null));
+    const changed = () => {
+      const value = parameter.choices ? Number(input.value) : sliderToValue(parameter, input);
+      output.textContent = describe(parameter, value);
+      queueParameters({ [parameter.name]: value });
+    };
+    input.addEventListener(parameter.choices ? 'change' : 'input', changed);
+    row.append(label, output, input);
+    inputs.set(parameter.name, input);
+    return row;
+  }
+
+  // What each control can reach, read back through the same mapping the sliders use: the tests
+  // check it against the model and the command line's flags.
+  app.controlRanges = () => {
+    const ranges = {};
+    for (const parameter of model) {
+      const input = inputs.get(parameter.name);
+      if (!input) continue;
+      if (parameter.choices) {
+        ranges[parameter.name] = { choices: Array.from(input.options, (option) => option.text) };
+        continue;
+      }
+      const saved = input.value;
+      input.value = input.min;
+      const minimum = sliderToValue(parameter, input);
+      input.value = input.max;
+      const maximum = sliderToValue(parameter, input);
+      input.value = saved;
+      ranges[parameter.name] = { minimum, maximum, scale: parameter.scale, disabled: input.disabled };
+    }
+    return ranges;
+  };
 
   function showParameters(parameters) {
     if (!parameters) return;
     if (app.welcome) app.welcome.parameters = parameters;
-    const values = {
-      grainRate: parameters.grainRate,
-      'grainDuration.0': parameters.grainDuration[0] * 1000,
-      'grainDuration.1': parameters.grainDuration[1] * 1000,
-      temperature: parameters.temperature,
-      topK: parameters.topK,
-      smoothing: parameters.smoothing,
-      volume: parameters.volume,
-    };
-    for (const input of controls) {
-      const value = values[input.dataset.parameter];
-      if (value == null) continue;
-      if (dragging !== input) input.value = String(valueToSlider(input, value));
-      input.nextElementSibling.textContent = describe(input, value);
+    for (const parameter of model) {
+      const input = inputs.get(parameter.name);
+      let value = parameters[parameter.name];
+      if (!input || value == null) continue;
+      if (parameter.choices) value = Math.max(0, parameter.choices.indexOf(value));
+      if (dragging !== input) input.value = String(parameter.choices ? value : valueToSlider(parameter, value));
+      input.parentElement.querySelector('output').textContent = describe(parameter, value);
     }
     (parameters.sources || []).forEach((source, index) => {
       const row = document.querySelector(`.source-row[data-index="${index}"]`);
@@ -626,30 +706,61 @@
     }
   }
 
-  for (const input of controls) {
-    input.addEventListener('pointerdown', () => (dragging = input));
-    input.addEventListener('pointerup', () => (dragging = null));
-    input.addEventListener('input', () => {
-      const value = sliderToValue(input);
-      input.nextElementSibling.textContent = describe(input, value);
-      const key = input.dataset.parameter;
-      if (key.startsWith('grainDuration')) {
-        let low = Number($('grain-min').value) / 1000;
-        let high = Number($('grain-max').value) / 1000;
-        if (low > high) {
-          if (input.id === 'grain-min') high = low;
-          else low = high;
-          $('grain-min').value = String(low * 1000);
-          $('grain-max').value = String(high * 1000);
-        }
-        queueParameters({ grainDuration: [low, high] });
-      } else {
-        queueParameters({ [key]: key === 'topK' ? Math.round(value) : value });
-      }
-    });
+  // MARK: Presets
+
+  function buildPresets(presets) {
+    const select = $('preset-select');
+    while (select.options.length > 1) select.remove(1);
+    for (const preset of presets || []) {
+      const option = new Option(preset.name, preset.name);
+      option.title = preset.description;
+      select.add(option);
+    }
   }
 
-  function buildSources(overview, parameters) {
+  $('preset-select').addEventListener('change', (event) => {
+    const name = event.target.value;
+    if (name) send({ type: 'preset', action: 'load', name });
+    event.target.value = '';
+  });
+  $('preset-reset').addEventListener('click', () => send({ type: 'preset', action: 'reset' }));
+  $('preset-save').addEventListener('click', () => {
+    const name = `scenophone-${new Date().toISOString().slice(0, 16).replace(/[:T]/g, '-')}`;
+    send({ type: 'preset', action: 'save', name });
+  });
+  $('preset-open').addEventListener('click', () => $('preset-file').click());
+  $('preset-file').addEventListener('change', async (event) => {
+    const file = event.target.files[0];
+    event.target.value = '';
+    if (file) loadPresetText(await file.text(), file.name);
+  });
+
+  // The server checks a loaded preset and answers with the new sound, or an error naming the key.
+  function loadPresetText(text, origin) {
+    let preset;
+    try {
+      preset = JSON.parse(text);
+    } catch (error) {
+      toast(`${origin} is not a preset: ${error.message}`);
+      return false;
+    }
+    send({ type: 'preset', action: 'load', preset });
+    return true;
+  }
+  app.loadPresetText = loadPresetText;
+
+  // The server sends the current sound as a preset; it is downloaded as a file.
+  function savePresetFile(preset) {
+    const text = JSON.stringify(preset, null, 2) + '\n';
+    app.lastSavedPreset = text;
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    link.download = `${preset.name || 'scenophone'}.json`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  }
+
+  function buildSources(overview, volumeRange) {
     const container = $('sources');
     container.textContent = '';
     overview.sources.forEach((source, index) => {
@@ -657,10 +768,13 @@
       row.className = 'source-row';
       row.dataset.index = String(index);
       row.style.setProperty('--dot', colour(index));
-      row.innerHTML = '<span class="dot"></span><span class="name"></span><button class="mute" type="button" aria-pressed="false">mute</button><input type="range" min="0" max="2" step="0.01">';
+      row.innerHTML = '<span class="dot"></span><span class="name"></span><button class="mute" type="button" aria-pressed="false">mute</button><input type="range">';
       row.querySelector('.name').textContent = source.name;
       row.querySelector('.name').title = source.name;
       const slider = row.querySelector('input');
+      slider.min = String(volumeRange.minimum);
+      slider.max = String(volumeRange.maximum);
+      slider.step = String((volumeRange.maximum - volumeRange.minimum) / 400);
       slider.setAttribute('aria-label', `Volume of ${source.name}`);
       slider.addEventListener('pointerdown', () => (dragging = slider));
       slider.addEventListener('pointerup', () => (dragging = null));

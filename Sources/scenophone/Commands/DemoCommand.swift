@@ -38,6 +38,8 @@ struct DemoCommand: AsyncParsableCommand {
     var seed: UInt64 = 1
 
     @OptionGroup var choice: ModelChoice
+    @OptionGroup(title: "Sound") var sound: SoundOptions
+
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
@@ -97,7 +99,7 @@ struct DemoCommand: AsyncParsableCommand {
             input: try RenderInput.resolve(input, imageDuration: sceneSeconds),
             output: try RenderOutput(wav, overwrite: true),
             grainLog: directory.appendingPathComponent("grains.csv"),
-            visionFPS: 10, seed: seed, channels: 2, soundscape: try SoundscapeOptions.parse([]))
+            visionFPS: 10, seed: seed, channels: 2, sound: sound)
         let report = try job.run()
         let movie = directory.appendingPathComponent("soundscape.mp4")
         try Muxer.replaceAudio(picture: input, audio: wav, output: movie)

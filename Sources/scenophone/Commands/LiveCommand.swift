@@ -63,6 +63,10 @@ struct LiveCommand: AsyncParsableCommand {
 
     @OptionGroup var idle: IdleOptions
 
+    @OptionGroup(title: "Sound") var sound: SoundOptions
+
+    @OptionGroup(title: "OSC") var osc: OSCOptions
+
     @Option(help: "Seed of the grain randomness (random by default).")
     var seed: UInt64?
 
@@ -91,8 +95,10 @@ struct LiveCommand: AsyncParsableCommand {
         let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
         let reader = try openReader(inputSize: corpus.model.inputSize)
         let audioSink = try makeSink()
-        var parameters = LiveParameters()
-        parameters.idleTimeout = idle.timeout
+        let sound = try self.sound.settings(sourceNames: corpus.sources.map(\.name)) { warning in
+            FileHandle.standardError.write(Data("scenophone: \(warning)\n".utf8))
+        }
+        let parameters = LiveParameters(sound: sound, idleTimeout: idle.timeout)
         let engine = try LiveEngine(
             corpus: corpus, modelDirectory: model.directory, sink: audioSink, parameters: parameters,
             options: LiveOptions(seed: seed, recording: record.map { URL(fileURLWithPath: $0) }))
@@ -103,6 +109,7 @@ struct LiveCommand: AsyncParsableCommand {
         let session = LiveSession(engine: engine, reader: reader)
         let interrupt = InterruptWatch()
         try engine.start()
+        let oscSession = try await osc.start(engine: engine)
         session.startFeeding()
         let started = Date()
         let status = StatusLine()
@@ -112,6 +119,13 @@ struct LiveCommand: AsyncParsableCommand {
             status.show(engine.snapshot(grainsAfter: .max))
         }
         status.finish()
+        await oscSession?.stop()
+        if let counts = oscSession?.receiver?.counters.statistics {
+            FileHandle.standardError.write(
+                Data(
+                    "OSC in: \(counts.packets) packets, \(counts.applied) applied, \(counts.refused) refused, \(counts.malformed) malformed, \(counts.oversized) oversized\n"
+                        .utf8))
+        }
         session.stopFeeding()
         let stamps = engine.takeLatencyStamps()
         let snapshot = engine.snapshot(grainsAfter: .max)

@@ -58,7 +58,7 @@ struct RenderCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON summary.")
     var json = false
 
-    @OptionGroup var soundscape: SoundscapeOptions
+    @OptionGroup(title: "Sound") var sound: SoundOptions
     @OptionGroup var model: ModelOptions
 
     func validate() throws {
@@ -82,7 +82,7 @@ struct RenderCommand: AsyncParsableCommand {
             corpus: corpus, network: try corpus.loadNetwork(modelDirectory: model.directory),
             input: source, output: destination, grainLog: logURL, visionFPS: visionFPS,
             seed: seed ?? UInt64.random(in: 0...UInt64(UInt32.max)), channels: channels,
-            soundscape: soundscape)
+            sound: sound)
         let report = try job.run()
         print(json ? try report.json() : report.text)
     }

@@ -71,6 +71,10 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var idle: IdleOptions
 
+    @OptionGroup(title: "Sound") var sound: SoundOptions
+
+    @OptionGroup(title: "OSC") var osc: OSCOptions
+
     @OptionGroup var model: ModelOptions
 
     @Flag(
@@ -96,8 +100,10 @@ struct ServeCommand: AsyncParsableCommand {
         let sink = try makeSink(format: format)
         // Two seconds of the output for the pages that listen; the engine drops a block that does not fit.
         let stream = SampleRing(capacity: 2 * format.sampleRate * format.channels)
-        var parameters = LiveParameters()
-        parameters.idleTimeout = idle.timeout
+        let sound = try self.sound.settings(sourceNames: corpus.sources.map(\.name)) { warning in
+            FileHandle.standardError.write(Data("scenophone: \(warning)\n".utf8))
+        }
+        let parameters = LiveParameters(sound: sound, idleTimeout: idle.timeout)
         let recorder = try record.map {
             try SessionRecorder(
                 directory: URL(fileURLWithPath: $0), sampleRate: format.sampleRate, channels: format.channels,
@@ -141,6 +147,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         try engine.start()
         try recorder?.start()
+        let oscSession = try await osc.start(engine: engine)
         defer {
             try? scene.engine.stop()
             do {
@@ -152,6 +159,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         try await app.runService()
+        await oscSession?.stop()
         let underruns = sink.statistics.underruns
         if !json {
             Swift.print("Stopped. \(underruns) underrun\(underruns == 1 ? "" : "s") on \(sink.name).")

@@ -15,7 +15,7 @@ struct RenderJob {
     var visionFPS: Double
     var seed: UInt64
     var channels: Int
-    var soundscape: SoundscapeOptions
+    var sound: SoundOptions
 
     /// Renders, with a progress bar on a terminal.
     ///
@@ -24,14 +24,16 @@ struct RenderJob {
     ///   nothing is left at the output or grain log then.
     func run() throws -> RenderReport {
         let started = Date()
+        let settings = try sound.settings(sourceNames: corpus.sources.map(\.name)) { warning in
+            FileHandle.standardError.write(Data("scenophone: \(warning)\n".utf8))
+        }
         let synth = try GranularSynth(
             bank: SoundBank(corpus: corpus),
-            configuration: SynthConfiguration(
-                channels: channels, maxVoices: soundscape.maxVoices, seed: seed),
-            parameters: soundscape.grainParameters)
+            configuration: SynthConfiguration(channels: channels, maxVoices: settings.maxVoices, seed: seed),
+            parameters: settings.grainParameters)
         let analyzer = try SceneAnalyzer(
-            corpus: corpus, network: network, synth: synth, mapping: soundscape.distanceMapping,
-            smoothing: soundscape.smoothing)
+            corpus: corpus, network: network, synth: synth, mapping: settings.distanceMapping,
+            smoothing: settings.smoothing)
         let renderer = try OfflineRenderer(input: input, analyzer: analyzer, visionFPS: visionFPS)
         let wav = try output.makeWAVWriter(sampleRate: synth.sampleRate, channels: synth.channels)
         let log = try grainLog.map { try GrainLogWriter(url: $0, bank: synth.bank) }

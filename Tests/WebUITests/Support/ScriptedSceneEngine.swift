@@ -1,3 +1,4 @@
+import Engine
 import Synchronization
 import WebUI
 
@@ -16,15 +17,12 @@ final class ScriptedSceneEngine: SceneEngine {
     private let state = Mutex(
         (
             frames: [CameraFrameMessage](),
-            settings: ParameterSettings(
-                grainRate: 100, grainDuration: [0.05, 0.1], temperature: 1, topK: 0, smoothing: 0.3,
-                volume: 1,
-                sources: [.init(volume: 1, muted: false), .init(volume: 1, muted: false)]),
-            updates: [ParameterUpdate]()
+            settings: SoundSettings(sourceCount: 2),
+            updates: [SoundChange]()
         ))
 
     var submittedFrames: [CameraFrameMessage] { state.withLock { $0.frames } }
-    var appliedUpdates: [ParameterUpdate] { state.withLock { $0.updates } }
+    var appliedUpdates: [SoundChange] { state.withLock { $0.updates } }
 
     func submit(_ frame: CameraFrameMessage, arrival: Int64) {
         state.withLock { $0.frames.append(frame) }
@@ -44,19 +42,22 @@ final class ScriptedSceneEngine: SceneEngine {
             labels: [.init(name: "lakeside", probability: 0.5)])
     }
 
-    func apply(_ update: ParameterUpdate) -> ParameterSettings {
-        state.withLock { state in
-            state.updates.append(update)
-            if let rate = update.grainRate { state.settings.grainRate = rate }
-            for source in update.sources ?? [] {
-                if let volume = source.volume { state.settings.sources[source.index].volume = volume }
-                if let muted = source.muted { state.settings.sources[source.index].muted = muted }
-            }
+    func apply(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
+        try state.withLock { (state) throws(SoundModelError) -> SoundSettings in
+            state.settings = try state.settings.applying(change)
+            state.updates.append(change)
             return state.settings
         }
     }
 
-    var parameters: ParameterSettings { state.withLock { $0.settings } }
+    func replaceSound(with sound: SoundSettings) -> SoundSettings {
+        state.withLock { state in
+            state.settings = sound.withSourceCount(2).keepingStartParameters(of: state.settings)
+            return state.settings
+        }
+    }
+
+    var parameters: SoundSettings { state.withLock { $0.settings } }
 
     func thumbnail(ofFrame index: Int) -> [UInt8]? {
         (0..<overview.frameCount).contains(index) ? [0xFF, 0xD8, 0xFF, 0xD9] : nil

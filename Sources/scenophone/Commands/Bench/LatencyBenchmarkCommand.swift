@@ -42,6 +42,8 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Rounds; the vision-alone baseline is timed before each.")
     var rounds = 3
 
+    @OptionGroup(title: "Sound") var sound: SoundOptions
+
     @OptionGroup var model: ModelOptions
 
     @Flag(help: "Print the results as JSON.")
@@ -59,7 +61,7 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
         let side = corpus.model.inputSize
         let frames =
             try input.isEmpty ? Self.thumbnailFrames(of: corpus, side: side) : inputFrames(side: side)
-        var parameters = LiveParameters()
+        var parameters = LiveParameters(sound: try sound.settings(sourceNames: corpus.sources.map(\.name)))
         // Frames stop between rounds while the baseline runs; the scene must not fade meanwhile.
         parameters.idleTimeout = nil
         let sink = try PacedNullSink()
