@@ -32,10 +32,11 @@ import Testing
     private func grainShares(corpus: URL, input: URL, in directory: TemporaryDirectory) throws -> [String:
         Double]
     {
-        let log = directory.file("grains-\(UUID().uuidString).csv")
+        let run = UUID().uuidString
+        let log = directory.file("grains-\(run).csv")
         let result = try runScenophone([
             "render", "--corpus", corpus.path, "--input", input.path, "--duration", "2", "--seed", "3",
-            "--output", directory.file("out.wav").path, "--grain-log", log.path,
+            "--output", directory.file("out-\(run).wav").path, "--grain-log", log.path,
         ])
         try #require(result.status == 0, "\(result.standardError)")
         let rows = try GrainLog(log).rows

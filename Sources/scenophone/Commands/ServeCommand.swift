@@ -18,7 +18,8 @@ struct ServeCommand: AsyncParsableCommand {
             sends frames, scaled to the network's input, about ten a second); any number of others \
             watch the inside view: the camera frame, the nearest corpus frames, p(t) over every \
             recording, the grains as they play, the ImageNet labels and the output level, with \
-            controls that change the sound at once.
+            controls that change the sound at once. "Sounds like ▸ source" stores the camera frame \
+            as an example of a source (like 'scenophone teach') and reloads the engine to use it.
 
             The sound plays on this machine's sound card (--audio device), and any page can also \
             play it itself ("Play sound here"). Without a sound card use --audio browser: a paced \
