@@ -84,6 +84,7 @@ import Testing
         try #require(peer.status == 0, "\(peer.standardError)")
         let seen = try #require(
             try JSONSerialization.jsonObject(with: Data(peer.standardOutput.utf8)) as? [String: Any])
+        print("python-osc peer saw: \(peer.standardOutput)")
         let before = seen["before"] as? Double ?? 0
         let after = seen["after"] as? Double ?? 0
         let flooded = seen["afterFlood"] as? Double ?? 0
@@ -104,6 +105,7 @@ import Testing
         let counts = live.standardError.split(separator: "\n").last {
             $0.hasPrefix("OSC in: ") && $0.contains("packets")
         }
+        print(counts ?? "no OSC counts")
         let numbers = (counts ?? "").split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         // packets, applied, refused, malformed, oversized (the kernel may drop some of a flood: at least
         // some of each kind must have arrived and been counted).

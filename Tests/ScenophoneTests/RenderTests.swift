@@ -190,7 +190,7 @@ import Testing
             ),
             (
                 ["--corpus", corpus.path, "--input", photo, "--output", out, "--grain-rate=-1"],
-                "grain rate"
+                "--grain-rate"
             ),
             (["--corpus", corpus.path, "--input", photo, "--output", out, "--floor", "1"], "floor"),
             (["--corpus", corpus.path, "--input", photo, "--output", corpus.path], "scenophone"),

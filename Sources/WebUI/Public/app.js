@@ -74,9 +74,11 @@
       case 'state':
         onState(message);
         break;
-      case 'parameters':
-        showParameters(message);
+      case 'parameters': {
+        const { type, ...parameters } = message;
+        showParameters(parameters);
         break;
+      }
       case 'preset':
         savePresetFile(message.preset);
         break;
