@@ -3,7 +3,7 @@ import MediaIO
 import Vision
 
 /// Embeds pictures to teach as examples, exactly as indexing embeds a still photo: decoded by
-/// ffmpeg to a short side of 256, embedded by the network, with a 160 px JPEG thumbnail. Not
+/// ffmpeg to the short side whose centre crop is the network's input, embedded by the network, with a 160 px JPEG thumbnail. Not
 /// thread-safe.
 public final class ExampleEmbedder {
     private let network: EfficientNetLite
@@ -39,7 +39,8 @@ public final class ExampleEmbedder {
         }
         let frame = try media {
             try VideoFrameReader.readStill(
-                url, scaling: SourceIndexer.embeddingScaling, thumbnail: SourceIndexer.thumbnailScaling)
+                url, scaling: SourceIndexer.embeddingScaling(inputSize: network.inputSize),
+                thumbnail: SourceIndexer.thumbnailScaling)
         }
         guard let thumbnail = frame.thumbnailJPEG, !thumbnail.isEmpty else {
             throw CorpusError.media(

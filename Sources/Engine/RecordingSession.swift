@@ -110,15 +110,16 @@ final class RecordingSession: @unchecked Sendable {
         if !text.isEmpty { try append(text, to: self.grains, file: File.grains) }
     }
 
-    /// Appends a parameter change: one JSON line with the session time and every parameter.
+    /// Appends a parameter change: one JSON line with the session time and every sound parameter
+    /// (by its name in `SoundModel`, with the sources' volumes and mutes).
     func writeParameters(_ values: LiveParameters, at seconds: Double) throws {
         struct Line: Encodable {
             var time: Double
-            var parameters: LiveParameters
+            var parameters: SoundSettings
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(Line(time: max(0, seconds), parameters: values))
+        let data = try encoder.encode(Line(time: max(0, seconds), parameters: values.sound))
         try append(String(decoding: data, as: UTF8.self) + "\n", to: parameters, file: File.parameters)
         parameterChanges += 1
     }

@@ -20,7 +20,7 @@ import Vision
             directory: directory.file("recordings"), sampleRate: sink.format.sampleRate,
             channels: sink.format.channels, videoSide: side)
         let engine = try LiveEngine(
-            corpus: opened, model: ModelFiles(directory: Paths.modelDirectory), sink: sink,
+            corpus: opened, modelDirectory: Paths.modelDirectory, sink: sink,
             options: LiveOptions(seed: 7, taps: [recorder.ring]))
         recorder.attach(engine)
         try engine.start()
@@ -32,15 +32,13 @@ import Vision
                     scaling: .exact(width: side, height: side)))
         }
         let session = try recorder.start()
-        var changed = engine.parameters
         for second in 0..<4 {
             let frame = frames[second % frames.count]
             try engine.submit(frame)
             recorder.noteFrame(frame)
             if second == 2 {
-                changed.grains.grainRate = 40
-                try engine.update(changed)
-                recorder.noteParameters(changed)
+                try engine.update(SoundChange(["grainRate": 40]))
+                recorder.noteParameters(engine.parameters)
             }
             Thread.sleep(forTimeInterval: 1)
         }
@@ -66,7 +64,7 @@ import Vision
         #expect(recorded.parameterChanges.count == 2)
         let change = recorded.parameterChanges.last
         let rate =
-            ((change?["parameters"] as? [String: Any])?["grains"] as? [String: Any])?["grainRate"] as? Double
+            (change?["parameters"] as? [String: Any])?["grainRate"] as? Double
         #expect(rate == 40)
         let time = change?["time"] as? Double ?? -1
         #expect(time > 1.5 && time < 3.5, "change at \(time) s")

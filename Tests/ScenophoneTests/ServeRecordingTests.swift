@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import TestSupport
 import Testing
@@ -55,7 +56,7 @@ import Testing
         #expect((recorded.camera.video?.frameCount ?? 0) >= Int(recorded.soundSeconds * 10) - 1)
         #expect(recorded.grains.count > 100)
         let rates = recorded.parameterChanges.compactMap {
-            (($0["parameters"] as? [String: Any])?["grains"] as? [String: Any])?["grainRate"] as? Double
+            ($0["parameters"] as? [String: Any])?["grainRate"] as? Double
         }
         // The slider moves in steps of 1/1000 of its log range: about 50.
         #expect(rates.count == 2 && abs((rates.last ?? 0) - 50) < 1, "grain rates recorded: \(rates)")
@@ -82,12 +83,14 @@ import Testing
 
     /// Moves the grain-rate slider as a visitor would.
     private func sendParameters(_ browser: HeadlessChromium, grainRate: Double) async throws {
+        let range = try #require(SoundModel.parameters.first { $0.name == "grainRate" })
         _ = try await browser.run { page -> Bool in
             _ = try page.evaluate(
                 """
                 (() => {
-                  const slider = document.getElementById('grain-rate');
-                  const min = Math.log(+slider.dataset.min), max = Math.log(+slider.dataset.max);
+                  // A log-scale slider runs from 0 to 1 over the model's range.
+                  const slider = document.getElementById('parameter-grainRate');
+                  const min = Math.log(\(range.minimum)), max = Math.log(\(range.maximum));
                   slider.value = String((Math.log(\(grainRate)) - min) / (max - min));
                   slider.dispatchEvent(new Event('input', { bubbles: true }));
                   slider.dispatchEvent(new Event('change', { bubbles: true }));

@@ -78,7 +78,6 @@ struct SoakBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let files = try model.locate()
         let url = URL(fileURLWithPath: corpus)
         let opened = try Corpus.open(url)
         if !warmCache { opened.dropAudioFromPageCache() }
@@ -104,7 +103,8 @@ struct SoakBenchmarkCommand: AsyncParsableCommand {
             let corpus = try first ?? Corpus.open(url)
             first = nil
             return try LiveEngine(
-                corpus: corpus, model: files, sink: try PacedNullSink(), parameters: parameters)
+                corpus: corpus, modelDirectory: model.directory, sink: try PacedNullSink(),
+                parameters: parameters)
         }
         let bar = ProgressBar(total: Int(warmUp + seconds), unit: "s")
         let report = try runner.run(startedCold: !warmCache) { fraction in
