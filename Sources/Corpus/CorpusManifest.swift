@@ -60,6 +60,9 @@ struct CorpusManifest: Codable, Equatable {
         var audio: BlobRecord
         var frames: BlobRecord
         var thumbnails: BlobRecord
+        /// The kind of scene (see `SourceCategory`); absent in corpora written before categories,
+        /// which therefore still open, and omitted when unset.
+        var category: String?
 
         func blob(_ kind: BlobKind) -> BlobRecord {
             switch kind {

@@ -15,5 +15,6 @@ struct Scenophone: AsyncParsableCommand {
         subcommands: [
             IndexCommand.self, InfoCommand.self, SourcesCommand.self, RenderCommand.self, DemoCommand.self,
             LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
+            EvaluateCommand.self,
         ])
 }

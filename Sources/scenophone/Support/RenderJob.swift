@@ -29,9 +29,7 @@ struct RenderJob {
             configuration: SynthConfiguration(
                 channels: channels, maxVoices: soundscape.maxVoices, seed: seed),
             parameters: soundscape.grainParameters)
-        let analyzer = try SceneAnalyzer(
-            corpus: corpus, network: network, synth: synth, mapping: soundscape.distanceMapping,
-            smoothing: soundscape.smoothing)
+        let analyzer = try soundscape.makeAnalyzer(corpus: corpus, network: network, synth: synth)
         let renderer = try OfflineRenderer(input: input, analyzer: analyzer, visionFPS: visionFPS)
         let wav = try output.makeWAVWriter(sampleRate: synth.sampleRate, channels: synth.channels)
         let log = try grainLog.map { try GrainLogWriter(url: $0, bank: synth.bank) }
