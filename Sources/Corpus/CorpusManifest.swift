@@ -62,6 +62,9 @@ struct CorpusManifest: Codable, Equatable {
         var thumbnails: BlobRecord
         /// Pictures taught as examples of this source (`scenophone teach`); absent when none.
         var examples: [ExampleRecord]?
+        /// The kind of scene (see `SourceCategory`); absent in corpora written before categories,
+        /// which therefore still open, and omitted when unset.
+        var category: String?
 
         func blob(_ kind: BlobKind) -> BlobRecord {
             switch kind {

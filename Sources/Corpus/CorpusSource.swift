@@ -40,6 +40,8 @@ public struct CorpusSource: @unchecked Sendable {
     public let audio: UnsafeBufferPointer<Float>
     /// Remarks made when it was indexed (e.g. that it was truncated).
     public let notes: [String]
+    /// The kind of scene it shows (`SourceCategory`), or nil when none was given.
+    public let category: String?
 
     let storage: AnyObject
 
@@ -66,6 +68,7 @@ public struct CorpusSource: @unchecked Sendable {
         self.frames = frames
         self.audio = audio
         notes = record.notes
+        category = record.category
         self.storage = storage
     }
 }

@@ -155,7 +155,10 @@ public final class CorpusWriter {
             throw CorpusError.modelMismatch(url, corpus: model, current: indexer.model)
         }
         try checkNewName(plan.name)
-        manifest.sources.append(try indexer.index(plan, into: sourcesDirectory, progress: progress))
+        if let category = plan.input.category { try SourceCategory.validate(category) }
+        var record = try indexer.index(plan, into: sourcesDirectory, progress: progress)
+        record.category = plan.input.category
+        manifest.sources.append(record)
     }
 
     /// Adds a source from content already in memory (no decoding, no embedding).
@@ -236,6 +239,18 @@ public final class CorpusWriter {
             try checkNewName(newName)
             manifest.sources[index].name = newName
         }
+    }
+
+    /// Sets or clears a source's category.
+    ///
+    /// - Parameters:
+    ///   - category: the category (see ``SourceCategory``), or nil to clear it.
+    ///   - name: the source's name.
+    /// - Throws: `CorpusError.noSuchSource`, or `.invalidInput` for an unusable category.
+    public func setCategory(_ category: String?, ofSource name: String) throws {
+        let index = try index(of: name)
+        if let category { try SourceCategory.validate(category) }
+        manifest.sources[index].category = category
     }
 
     private func index(of name: String) throws -> Int {

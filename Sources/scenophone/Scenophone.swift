@@ -16,5 +16,6 @@ struct Scenophone: AsyncParsableCommand {
             IndexCommand.self, InfoCommand.self, SourcesCommand.self, TeachCommand.self, RenderCommand.self,
             DemoCommand.self,
             LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
+            EvaluateCommand.self,
         ])
 }

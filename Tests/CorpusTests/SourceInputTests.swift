@@ -5,7 +5,7 @@ import Testing
 
 @Suite struct SourceInputTests {
     private let files: Set<String> = [
-        "clip.mp4", "rain.jpg", "rain.ogg", "a+b.mp4", "dir/x=y.mp4", "note.wav",
+        "clip.mp4", "rain.jpg", "rain.ogg", "a+b.mp4", "dir/x=y.mp4", "note.wav", "me@home.jpg",
     ]
     private func exists(_ path: String) -> Bool { files.contains(path) }
 
@@ -40,6 +40,48 @@ import Testing
                 try SourceInput.parse(argument, exists: exists)
             }
             #expect("\(error)".contains(missing) && "\(error)".contains("no such file"), "\(argument)")
+        }
+    }
+
+    @Test func categoryFollowsTheFiles() throws {
+        let pair = try SourceInput.parse("storm=rain.jpg+rain.ogg@bad-weather", exists: exists)
+        #expect(pair.name == "storm" && pair.sound?.lastPathComponent == "rain.ogg")
+        #expect(pair.category == "bad-weather")
+        #expect(try SourceInput.parse("clip.mp4@street", exists: exists).category == "street")
+        #expect(try SourceInput.parse("clip.mp4", exists: exists).category == nil)
+        // An existing file holding `@` is a file; one followed by a category is categorised.
+        let file = try SourceInput.parse("me@home.jpg", exists: exists)
+        #expect(file.picture.lastPathComponent == "me@home.jpg" && file.category == nil)
+        #expect(try SourceInput.parse("me@home.jpg+note.wav@home", exists: exists).category == "home")
+    }
+
+    @Test func badCategoryOrMissingFileIsNamed() throws {
+        let bad = try #require(throws: CorpusError.self) {
+            try SourceInput.parse("rain.jpg+rain.ogg@heavy rain", exists: exists)
+        }
+        #expect("\(bad)".contains("category 'heavy rain'"))
+        let empty = try #require(throws: CorpusError.self) {
+            try SourceInput.parse("clip.mp4@", exists: exists)
+        }
+        #expect("\(empty)".contains("cannot be empty"))
+        let missing = try #require(throws: CorpusError.self) {
+            try SourceInput.parse("gone.mp4@street", exists: exists)
+        }
+        #expect("\(missing)".contains("gone.mp4") && !"\(missing)".contains("@street"))
+        // Not a category (a dot): the whole argument is the missing file.
+        let dotted = try #require(throws: CorpusError.self) {
+            try SourceInput.parse("gone@home.jpg", exists: exists)
+        }
+        #expect("\(dotted)".contains("gone@home.jpg"))
+    }
+
+    @Test func categoriesAreShortWords() {
+        for good in ["rain", "city-street", "under_water", "café", "lake2"] {
+            #expect(SourceCategory.isValid(good), "\(good)")
+        }
+        for bad in ["", "a b", "a.b", "a,b", "a/b", "a@b", String(repeating: "x", count: 61)] {
+            #expect(!SourceCategory.isValid(bad), "\(bad)")
+            #expect(throws: CorpusError.self) { try SourceCategory.validate(bad) }
         }
     }
 

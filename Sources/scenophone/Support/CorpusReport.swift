@@ -14,6 +14,8 @@ struct CorpusReport: Encodable {
         var channels: Int
         var weight: Float
         var muted: Bool
+        /// Omitted when the source has none.
+        var category: String?
         var checksum: String
         var inputs: [Input]
         var notes: [String]
@@ -68,7 +70,7 @@ struct CorpusReport: Encodable {
                 name: source.name, kind: source.kind.rawValue, duration: source.duration,
                 frameCount: source.frames.count, framesPerSecond: source.framesPerSecond,
                 sampleRate: source.sampleRate, channels: source.channels, weight: source.weight,
-                muted: source.muted,
+                muted: source.muted, category: source.category,
                 checksum: source.checksum,
                 inputs: source.inputs.map {
                     Input(role: $0.role, fileName: $0.fileName, bytes: $0.bytes, sha256: $0.sha256)
@@ -99,7 +101,7 @@ struct CorpusReport: Encodable {
 
     /// The sources as an aligned table.
     var table: String {
-        let header = ["source", "kind", "duration", "frames", "fps", "audio", "weight", ""]
+        let header = ["source", "kind", "duration", "frames", "fps", "audio", "weight", "category", ""]
         let rows = sources.map { source -> [String] in
             [
                 source.name, source.kind, Self.duration(source.duration), String(source.frameCount),
@@ -107,7 +109,7 @@ struct CorpusReport: Encodable {
                 "\(source.sampleRate / 1000) kHz "
                     + (source.channels == 2
                         ? "stereo" : source.channels == 1 ? "mono" : "\(source.channels) ch"),
-                String(format: "%g", source.weight), source.muted ? "muted" : "",
+                String(format: "%g", source.weight), source.category ?? "-", source.muted ? "muted" : "",
             ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }

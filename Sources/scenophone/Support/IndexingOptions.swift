@@ -26,10 +26,11 @@ struct IndexingOptions: ParsableArguments {
 
     /// The help text describing how sources are written on the command line.
     static let sourceSyntax = """
-        Each source is [NAME=]PICTURE[+SOUND]: a video with its own sound (river.mp4), a photo \
-        standing for a whole recording (rain.jpg+rain.ogg), or a video whose sound comes from \
-        another file (street.mp4+street.wav). NAME= names the source (default: the picture's \
-        file name without extension). An argument that is an existing file is always taken as a \
-        file, whatever it contains.
+        Each source is [NAME=]PICTURE[+SOUND][@CATEGORY]: a video with its own sound (river.mp4), \
+        a photo standing for a whole recording (rain.jpg+rain.ogg), or a video whose sound comes \
+        from another file (street.mp4+street.wav). NAME= names the source (default: the picture's \
+        file name without extension); @CATEGORY says what kind of scene it is (letters, digits, \
+        '-', '_'; see `scenophone evaluate`). An argument that is an existing file is always \
+        taken as a file, whatever it contains.
         """
 }

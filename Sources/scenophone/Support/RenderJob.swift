@@ -31,9 +31,7 @@ struct RenderJob {
             bank: SoundBank(corpus: corpus),
             configuration: SynthConfiguration(channels: channels, maxVoices: settings.maxVoices, seed: seed),
             parameters: settings.grainParameters)
-        let analyzer = try SceneAnalyzer(
-            corpus: corpus, network: network, synth: synth, mapping: settings.distanceMapping,
-            smoothing: settings.smoothing)
+        let analyzer = try settings.makeAnalyzer(corpus: corpus, network: network, synth: synth)
         let renderer = try OfflineRenderer(input: input, analyzer: analyzer, visionFPS: visionFPS)
         let wav = try output.makeWAVWriter(sampleRate: synth.sampleRate, channels: synth.channels)
         let log = try grainLog.map { try GrainLogWriter(url: $0, bank: synth.bank) }
