@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <malloc.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,6 +64,12 @@ static inline void scenophone_set_thread_name(const char *name)
 static inline int scenophone_thread_id(void)
 {
     return (int)syscall(SYS_gettid);
+}
+
+/// Returns the heap memory glibc keeps after frees to the system.
+static inline void scenophone_release_freed_memory(void)
+{
+    malloc_trim(0);
 }
 
 #endif

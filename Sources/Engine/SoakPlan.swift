@@ -23,7 +23,7 @@ public struct SoakPlan: Sendable, Hashable, Codable {
     ///   - restartEvery: seconds between engine restarts (nil: never).
     public init(
         seconds: Double, warmUp: Double = 5, cameraLossEvery: Double? = 30, cameraLossLength: Double = 4,
-        restartEvery: Double? = 60
+        restartEvery: Double? = nil
     ) {
         self.seconds = seconds
         self.warmUp = warmUp

@@ -37,7 +37,8 @@ public final class SoakRunner {
     /// - Returns: the vitals at start and end and what happened between.
     /// - Throws: when an engine cannot be built, started or stopped, or `/proc` cannot be read.
     public func run(startedCold: Bool, progress: (Double) -> Void = { _ in }) throws -> SoakReport {
-        var engine = try makeEngine()
+        // Optional only so that a restart can let the old engine go before building the next.
+        var engine: LiveEngine! = try makeEngine()
         try engine.start()
         let residency = engine.audioResidency
         var totals = (underruns: 0, faults: 0, frames: UInt64(0))
@@ -76,7 +77,11 @@ public final class SoakRunner {
             } else if now >= nextRestart {
                 try Self.add(engine, to: &totals)
                 try engine.stop()
-                // The old engine goes before the new one is built, as when a server restarts.
+                // The old engine goes before the new one is built, as when a server restarts, and
+                // glibc gives the freed model and buffers back: otherwise its arenas keep them and
+                // every in-process restart would look like growth (a real restart is a new process).
+                engine = nil
+                releaseFreedMemory()
                 engine = try makeEngine()
                 try engine.start()
                 restarts += 1
