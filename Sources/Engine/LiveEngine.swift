@@ -98,7 +98,8 @@ public final class LiveEngine: @unchecked Sendable {
         collector = GrainCollector(synth: synth, clock: clock)
         let analyzer = try SceneAnalyzer(
             corpus: corpus, network: model, synth: synth, mapping: parameters.mapping,
-            smoothing: parameters.smoothing, neighborCount: options.nearestCount, computeLogits: true)
+            smoothing: parameters.smoothing, similarity: options.similarity, evidence: parameters.evidence,
+            neighborCount: options.nearestCount, computeLogits: true)
         vision = try LiveVisionLoop(
             analyzer: analyzer, labels: try ImageNetLabels(contentsOf: files.labels), output: renderer.output,
             collector: collector, parameters: parameters, options: options)
@@ -213,7 +214,8 @@ public final class LiveEngine: @unchecked Sendable {
             curves: curves, labels: analysis.labels,
             grains: grains, grainCursor: last, peak: level.peak, rms: level.rms, state: vision.state,
             framesSubmitted: mailbox.submitted, framesAnalysed: vision.counts.analysed,
-            framesReplaced: mailbox.replaced,
+            framesReplaced: mailbox.replaced, lastCutFrameID: analysis.lastCut?.frameID,
+            secondsSinceCut: analysis.lastCut.map { Double(MonotonicClock.now() - $0.arrival) / 1e9 },
             outputTime: Double(renderer.frames) / Double(sink.format.sampleRate), underruns: sink.underruns)
     }
 

@@ -1,4 +1,5 @@
 import AudioOutput
+import Corpus
 import Foundation
 
 /// How a `LiveEngine` is built: fixed for its lifetime (see `LiveParameters` for what can change).
@@ -11,6 +12,8 @@ public struct LiveOptions: Sendable {
     public var seed: UInt64?
     /// Most grains sounding at once.
     public var maxVoices: Int
+    /// How camera frames are compared with the corpus frames.
+    public var similarity: SimilarityMeasure
     /// Rings that receive a copy of the output (e.g. a network stream); the engine writes whole
     /// blocks of interleaved samples and drops a block that does not fit.
     public var taps: [SampleRing]
@@ -24,16 +27,18 @@ public struct LiveOptions: Sendable {
     ///   - binsPerSource: p(t) bins per source.
     ///   - seed: grain randomness seed (nil: random).
     ///   - maxVoices: voice limit.
+    ///   - similarity: the similarity measure.
     ///   - taps: rings to copy the output into.
     ///   - recording: a WAV file to save the output to.
     public init(
         nearestCount: Int = 8, binsPerSource: Int = 200, seed: UInt64? = nil, maxVoices: Int = 256,
-        taps: [SampleRing] = [], recording: URL? = nil
+        similarity: SimilarityMeasure = .standard, taps: [SampleRing] = [], recording: URL? = nil
     ) {
         self.nearestCount = nearestCount
         self.binsPerSource = binsPerSource
         self.seed = seed
         self.maxVoices = maxVoices
+        self.similarity = similarity
         self.taps = taps
         self.recording = recording
     }

@@ -12,6 +12,9 @@ public struct LiveParameters: Sendable, Hashable, Codable {
     public var mapping: DistanceMapping
     /// Time constant of the smoothing of successive p(t), in seconds (0: none).
     public var smoothing: Double
+    /// Time constant over which the similarity of the current shot's pictures accumulates, in
+    /// seconds (0: each picture alone); a detected cut restarts it.
+    public var evidence: Double
     /// Seconds without a new frame before the sound fades out; nil keeps playing the last scene.
     public var idleTimeout: Double?
     /// Length of that fade-out, in seconds.
@@ -25,16 +28,19 @@ public struct LiveParameters: Sendable, Hashable, Codable {
     ///   - grains: grain settings.
     ///   - mapping: distance → probability map.
     ///   - smoothing: p(t) smoothing time constant in seconds.
+    ///   - evidence: evidence time constant in seconds.
     ///   - idleTimeout: seconds without frames before fading out (nil: never).
     ///   - fadeOut: fade-out length in seconds.
     ///   - fadeIn: fade-in length in seconds.
     public init(
         grains: GrainParameters = GrainParameters(), mapping: DistanceMapping = DistanceMapping(),
-        smoothing: Double = 0.1, idleTimeout: Double? = 10, fadeOut: Double = 2, fadeIn: Double = 0.25
+        smoothing: Double = 0.1, evidence: Double = SceneAnalyzer.standardEvidence, idleTimeout: Double? = 10,
+        fadeOut: Double = 2, fadeIn: Double = 0.25
     ) {
         self.grains = grains
         self.mapping = mapping
         self.smoothing = smoothing
+        self.evidence = evidence
         self.idleTimeout = idleTimeout
         self.fadeOut = fadeOut
         self.fadeIn = fadeIn
@@ -48,6 +54,7 @@ public struct LiveParameters: Sendable, Hashable, Codable {
         try grains.validate(sourceCount: sourceCount)
         try mapping.validate()
         try ProbabilityMap.validate(timeConstant: smoothing)
+        try SceneEvidence.validate(timeConstant: evidence)
         if let idleTimeout, !(idleTimeout > 0 && idleTimeout.isFinite) {
             throw SynthError.invalidParameter("idle timeout \(idleTimeout) s must be > 0")
         }

@@ -31,7 +31,7 @@ struct RenderJob {
             parameters: soundscape.grainParameters)
         let analyzer = try SceneAnalyzer(
             corpus: corpus, network: network, synth: synth, mapping: soundscape.distanceMapping,
-            smoothing: soundscape.smoothing)
+            smoothing: soundscape.smoothing, similarity: soundscape.similarity, evidence: soundscape.evidence)
         let renderer = try OfflineRenderer(input: input, analyzer: analyzer, visionFPS: visionFPS)
         let wav = try output.makeWAVWriter(sampleRate: synth.sampleRate, channels: synth.channels)
         let log = try grainLog.map { try GrainLogWriter(url: $0, bank: synth.bank) }

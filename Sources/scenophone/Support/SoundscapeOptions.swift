@@ -1,4 +1,6 @@
 import ArgumentParser
+import Corpus
+import Engine
 import Foundation
 import Synth
 
@@ -57,6 +59,20 @@ struct SoundscapeOptions: ParsableArguments {
     @Option(help: "Time constant of the smoothing of p(t) in seconds (a cut is 90 % through after 2.3×).")
     var smoothing: Double = 0.1
 
+    @Option(
+        help: """
+            How pictures are compared with the corpus frames: euclidean (the paper's), cosine, or \
+            centred-cosine (cosine of the offsets from the corpus's mean embedding).
+            """)
+    var similarity: SimilarityMeasure = .standard
+
+    @Option(
+        help: """
+            Time constant in seconds over which the similarity of the pictures of one shot adds up \
+            (0: each picture alone); a detected cut starts a new shot.
+            """)
+    var evidence: Double = SceneAnalyzer.standardEvidence
+
     /// The grain parameters.
     var grainParameters: GrainParameters {
         GrainParameters(
@@ -75,6 +91,7 @@ struct SoundscapeOptions: ParsableArguments {
             try grainParameters.validate(sourceCount: 0)
             try distanceMapping.validate()
             try ProbabilityMap.validate(timeConstant: smoothing)
+            try SceneEvidence.validate(timeConstant: evidence)
             try SynthConfiguration(maxVoices: maxVoices).validate()
         } catch let error as SynthError {
             throw ValidationError(error.description)
@@ -83,3 +100,4 @@ struct SoundscapeOptions: ParsableArguments {
 }
 
 extension DistanceMapping.Shape: ExpressibleByArgument {}
+extension SimilarityMeasure: ExpressibleByArgument {}
