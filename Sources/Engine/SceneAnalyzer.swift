@@ -115,7 +115,7 @@ public final class SceneAnalyzer {
     }
 
     /// The evidence time constant used unless told otherwise, in seconds (see `docs/synthesis.md`).
-    public static let standardEvidence = 2.0
+    public static let standardEvidence = 1.0
 
     /// The similarity measure pictures are compared with.
     public var similarity: SimilarityMeasure { search.measure }
