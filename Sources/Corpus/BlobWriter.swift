@@ -25,7 +25,7 @@ final class BlobWriter {
         descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw CorpusError.systemError(url, operation: "create", errno: errno) }
         buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
-        try BlobHeader(kind: kind, version: UInt32(CorpusFormat.version), sourceID: sourceID).bytes
+        try BlobHeader(kind: kind, version: UInt32(CorpusFormat.blobVersion), sourceID: sourceID).bytes
             .withUnsafeBytes { try append($0) }
     }
 

@@ -37,6 +37,9 @@ public final class Corpus: @unchecked Sendable {
     public let embeddings: UnsafeBufferPointer<Float>
     /// Bytes on disk: the manifest and every blob.
     public let sizeOnDisk: Int64
+    /// The embeddings' statistics for the similarity measures: from the manifest, or computed at
+    /// open for a version 1 corpus (or one whose stored statistics do not fit its frames).
+    public let statistics: CorpusStatistics
 
     private let embeddingStorage: AlignedFloats
     private let thumbnailFiles: [MappedFile]
@@ -195,6 +198,9 @@ public final class Corpus: @unchecked Sendable {
         self.records = records
         embeddingStorage = storage
         embeddings = UnsafeBufferPointer(start: storage.pointer, count: total * dimension)
+        statistics =
+            manifest.statistics.flatMap { $0.fits(frames: total, dimension: dimension) ? $0 : nil }
+            ?? CorpusStatistics.compute(embeddings: embeddings, dimension: dimension)
         sizeOnDisk =
             Int64(manifestSize)
             + records.reduce(Int64(0)) { $0 + $1.audio.bytes + $1.frames.bytes + $1.thumbnails.bytes }

@@ -210,7 +210,7 @@ enum BlobReader {
     ) throws {
         let parsed = header.withUnsafeBytes { BlobHeader.parse($0) }
         guard let parsed, parsed.kind == kind, parsed.sourceID == record.id,
-            parsed.version == CorpusFormat.version
+            parsed.version == CorpusFormat.blobVersion
         else {
             throw CorpusError.damaged(
                 corpus,

@@ -2,8 +2,11 @@ import Foundation
 
 /// The constants of the on-disk corpus format (see `docs/corpus-format.md`).
 enum CorpusFormat {
-    /// The version this code writes and the newest it reads.
-    static let version = 1
+    /// The manifest version this code writes and the newest it reads. Version 2 added the corpus
+    /// statistics; version 1 corpora still open (their statistics are computed at open).
+    static let version = 2
+    /// The blobs' format version, in their headers (unchanged since version 1).
+    static let blobVersion = 1
     /// The `format` field of every manifest.
     static let formatName = "scenophone-corpus"
     /// The manifest's name inside the bundle directory.

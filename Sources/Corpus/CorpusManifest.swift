@@ -13,6 +13,8 @@ struct CorpusManifest: Codable, Equatable {
     var generation: Int
     var modified: String
     var sources: [SourceRecord]
+    /// What the similarity measures need (version 2 on; nil in a version 1 manifest).
+    var statistics: CorpusStatistics?
 
     /// The embedding model, with explicit keys so the format does not follow Vision's property names.
     struct ModelRecord: Codable, Equatable {

@@ -16,6 +16,8 @@ public final class CorpusWriter {
 
     /// What commit will write; internal so that the examples' extension can change it.
     var manifest: CorpusManifest
+    /// The sources (ids, in order) the manifest's statistics were computed from.
+    private let statisticsSources: [String]
     private let workDirectory: URL
     private let isNew: Bool
     private var lock: DirectoryLock?
@@ -30,6 +32,7 @@ public final class CorpusWriter {
         self.url = url
         self.model = model
         self.manifest = manifest
+        statisticsSources = manifest.sources.map(\.id)
         self.workDirectory = workDirectory
         self.isNew = isNew
         self.lock = lock
@@ -59,6 +62,7 @@ public final class CorpusWriter {
             var (manifest, lock) = try openExisting(url, checkingContents: false)
             manifest.model = CorpusManifest.ModelRecord(model)
             manifest.sources = []
+            manifest.statistics = nil
             return CorpusWriter(
                 url: url, model: model, manifest: manifest, workDirectory: url, isNew: false, lock: lock)
         }
@@ -266,6 +270,8 @@ public final class CorpusWriter {
     ///   `.alreadyExists` when another process created the destination meanwhile.
     public func commit() throws {
         precondition(!finished, "the writer has been committed or abandoned")
+        try refreshStatistics()
+        manifest.version = CorpusFormat.version
         manifest.generation += 1
         manifest.modified = CorpusManifest.timestamp()
         let data: Data
@@ -306,6 +312,27 @@ public final class CorpusWriter {
         }
         finished = true
         lock = nil
+    }
+
+    /// Recomputes the corpus statistics from every source's embeddings when the sources changed
+    /// (or a version 1 manifest has none): a settings-only change keeps them.
+    private func refreshStatistics() throws {
+        let ids = manifest.sources.map(\.id)
+        guard manifest.statistics == nil || ids != statisticsSources else { return }
+        let dimension = model.embeddingSize
+        let total = manifest.sources.reduce(0) { $0 + $1.frameCount }
+        let storage = AlignedFloats(count: max(1, total * dimension))
+        var start = 0
+        for record in manifest.sources {
+            let destination = UnsafeMutableRawBufferPointer(
+                start: storage.pointer + start * dimension, count: record.frameCount * dimension * 4)
+            _ = try BlobReader.readFrames(
+                record: record, directory: sourcesDirectory, corpus: url, embeddings: destination)
+            start += record.frameCount
+        }
+        manifest.statistics = CorpusStatistics.compute(
+            embeddings: UnsafeBufferPointer(start: storage.pointer, count: total * dimension),
+            dimension: dimension)
     }
 
     /// Gives up: deletes everything written, leaving the corpus as it was.

@@ -1,7 +1,13 @@
 import COpenBLAS
 
-/// Euclidean search over a corpus's embeddings: every distance, the nearest frames, and the pass a
-/// vision update needs — exact distances only where they can matter.
+/// Search over a corpus's embeddings under a ``SimilarityMeasure``: every distance, the nearest
+/// frames, and the pass a vision update needs — exact distances only where they can matter.
+///
+/// Every measure is a Euclidean distance in a transformed space: the frames are transformed once
+/// when the search is made, and a query is transformed the same way (``transform(_:into:)``) before
+/// it is searched — or averaged first, as the analyser's evidence does. Everything below works on
+/// those transformed vectors, whatever the measure. The methods taking a buffer take a query already
+/// in the measure's space; ``nearest(to:count:)`` takes a raw embedding.
 ///
 /// Exact distances use `‖q − x‖² = ‖q‖² − 2 q·x + ‖x‖²`: one matrix-vector product (`cblas_sgemv`)
 /// over all frames, with the frames' squared norms computed once. That form loses precision where
@@ -38,15 +44,22 @@ public final class NearestFrameSearch: @unchecked Sendable {
     public let frameCount: Int
     /// The length of an embedding.
     public let dimension: Int
+    /// The measure: every distance is Euclidean in its space (see ``transform(_:into:)``).
+    public let measure: SimilarityMeasure
     /// The principal components behind the lower bounds, or nil when every search is a full pass.
     public var boundComponents: Int? { projection?.dimensions }
     /// The share of the embeddings' variance those components explain (1 without bounds).
     public var explainedVariance: Double { projection?.explainedVariance ?? 1 }
 
+    /// The frames in the measure's space: the corpus's own embeddings for `.euclidean`, else a
+    /// transformed copy made once (`transformed` owns it).
     private let embeddings: UnsafePointer<Float>
+    private let transformed: AlignedFloats?
     private let squaredNorms: AlignedFloats
-    /// The mean embedding μ (in double for the scale, in float for BLAS) and the mean squared
-    /// distance of the frames from it.
+    /// The corpus's mean embedding, which `.centredCosine` centres queries on.
+    private let centre: [Double]
+    /// The mean transformed frame μ̃ (in double for the scale, in float for BLAS) and the mean
+    /// squared distance of the transformed frames from it.
     private let mean: [Double]
     private let meanFloats: AlignedFloats
     private let variance: Double
@@ -56,57 +69,74 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// Prepares a search over a corpus.
     ///
     /// - Parameters:
-    ///   - corpus: the corpus (kept alive by the search).
+    ///   - corpus: the corpus (kept alive by the search); its statistics give the measure's mean.
+    ///   - measure: how queries are compared with the frames.
     ///   - strategy: whether to prepare lower bounds (about a second at 100 000 frames).
-    public convenience init(corpus: Corpus, strategy: Strategy = .automatic) {
+    public convenience init(
+        corpus: Corpus, measure: SimilarityMeasure = .euclidean, strategy: Strategy = .automatic
+    ) {
         self.init(
-            embeddings: corpus.embeddings, dimension: corpus.embeddingSize, owner: corpus,
-            strategy: strategy)
+            embeddings: corpus.embeddings, dimension: corpus.embeddingSize, owner: corpus, measure: measure,
+            statistics: corpus.statistics, strategy: strategy)
     }
 
     /// Prepares a search over embeddings in memory.
     ///
     /// Bounds need the principal components: a covariance over at most 8192 frames and an
     /// eigendecomposition, 0.6–1.1 s for 100 000 frames of 1280 floats. Where LAPACK is missing from
-    /// OpenBLAS, every search is a full pass.
+    /// OpenBLAS, every search is a full pass. A measure other than `.euclidean` transforms a copy of
+    /// the embeddings once (as many bytes again).
     /// - Parameters:
     ///   - embeddings: `count × dimension` floats, row-major.
     ///   - dimension: the length of one embedding.
     ///   - owner: an object keeping `embeddings` alive, retained by the search.
+    ///   - measure: how queries are compared with the frames.
+    ///   - statistics: the embeddings' statistics, when known (nil computes them: two passes).
     ///   - strategy: whether to prepare lower bounds.
     public init(
         embeddings: UnsafeBufferPointer<Float>, dimension: Int, owner: AnyObject?,
+        measure: SimilarityMeasure = .euclidean, statistics: CorpusStatistics? = nil,
         strategy: Strategy = .automatic
     ) {
         precondition(dimension > 0 && embeddings.count % dimension == 0, "embeddings must be whole rows")
         self.dimension = dimension
+        self.measure = measure
         frameCount = embeddings.count / dimension
-        let base = embeddings.baseAddress ?? UnsafePointer(AlignedFloats(count: 1).pointer)
+        let frames = frameCount
+        let statistics =
+            statistics.flatMap { $0.fits(frames: frames, dimension: dimension) ? $0 : nil }
+            ?? CorpusStatistics.compute(embeddings: embeddings, dimension: dimension)
+        let centre = statistics.mean
+        self.centre = centre
+        let raw = embeddings.baseAddress ?? UnsafePointer(AlignedFloats(count: 1).pointer)
+        var copy: AlignedFloats?
+        if measure != .euclidean {
+            let rows = AlignedFloats(count: max(1, frames * dimension))
+            centre.withUnsafeBufferPointer { centre in
+                for frame in 0..<frames {
+                    measure.transform(
+                        raw + frame * dimension, into: rows.pointer + frame * dimension, count: dimension,
+                        centre: centre.baseAddress)
+                }
+            }
+            copy = rows
+        }
+        transformed = copy
+        let base = copy.map { UnsafePointer($0.pointer) } ?? raw
         self.embeddings = base
         self.owner = owner
         let norms = AlignedFloats(count: frameCount)
-        var sums = [Double](repeating: 0, count: dimension)
-        var normSum = 0.0
         for frame in 0..<frameCount {
             let row = base + frame * dimension
-            let norm = cblas_dsdot(Int32(dimension), row, 1, row, 1)
-            norms.pointer[frame] = Float(norm)
-            normSum += norm
-            for i in 0..<dimension { sums[i] += Double(row[i]) }
+            norms.pointer[frame] = Float(cblas_dsdot(Int32(dimension), row, 1, row, 1))
         }
         squaredNorms = norms
-        // E‖x − μ‖² = E‖x‖² − ‖μ‖², all in double: the difference is a fair share of either term.
-        let frames = frameCount
+        let space = statistics.space(measure)
         let meanStorage = AlignedFloats(count: dimension)
-        var meanNorm = 0.0
-        for i in 0..<dimension {
-            let value = frames > 0 ? sums[i] / Double(frames) : 0
-            meanStorage.pointer[i] = Float(value)
-            meanNorm += value * value
-        }
-        mean = (0..<dimension).map { frames > 0 ? sums[$0] / Double(frames) : 0 }
+        for i in 0..<dimension { meanStorage.pointer[i] = Float(space.mean[i]) }
+        mean = space.mean
         meanFloats = meanStorage
-        variance = frames > 0 ? max(0, normSum / Double(frames) - meanNorm) : 0
+        variance = space.meanSquaredDistance
         let components: Int?
         switch strategy {
         case .exact: components = nil
@@ -123,6 +153,22 @@ public final class NearestFrameSearch: @unchecked Sendable {
         }
     }
 
+    /// Maps a picture's embedding into the measure's space, where every search takes its query.
+    ///
+    /// - Parameters:
+    ///   - embedding: `dimension` floats from the corpus's model.
+    ///   - output: receives `dimension` floats (may be `embedding`'s memory).
+    public func transform(
+        _ embedding: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>
+    ) {
+        precondition(embedding.count == dimension && output.count == dimension, "wrong lengths")
+        centre.withUnsafeBufferPointer { centre in
+            measure.transform(
+                embedding.baseAddress!, into: output.baseAddress!, count: dimension,
+                centre: centre.baseAddress)
+        }
+    }
+
     /// Makes the scratch space one thread needs for ``distances(to:cutoff:eligible:workspace:into:nearest:)``.
     ///
     /// - Returns: a workspace for this search, to reuse for every query of one thread.
@@ -136,7 +182,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     ///
     /// `√(mean ‖q − x‖²) = √(‖q − μ‖² + mean ‖x − μ‖²)` with the mean embedding μ and the frames'
     /// mean squared distance from it computed once: no frame is read.
-    /// - Parameter query: `dimension` floats.
+    /// - Parameter query: `dimension` floats in the measure's space.
     /// - Returns: the distance (0 for an empty corpus).
     public func rootMeanSquareDistance(to query: UnsafeBufferPointer<Float>) -> Double {
         precondition(query.count == dimension, "the query has the wrong length")
@@ -152,7 +198,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// Computes the distance from a query to every frame, allocating nothing.
     ///
     /// - Parameters:
-    ///   - query: `dimension` floats.
+    ///   - query: `dimension` floats in the measure's space.
     ///   - distances: `frameCount` floats; `distances[i]` receives the Euclidean distance to frame `i`.
     public func distances(
         to query: UnsafeBufferPointer<Float>, into distances: UnsafeMutableBufferPointer<Float>
@@ -166,7 +212,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// Finds the nearest frames with one full pass, allocating nothing.
     ///
     /// - Parameters:
-    ///   - query: `dimension` floats.
+    ///   - query: `dimension` floats in the measure's space.
     ///   - scratch: `frameCount` floats, left holding every distance (as `distances(to:into:)`).
     ///   - results: receives up to `results.count` neighbours, nearest first (ties by frame index).
     /// - Returns: how many neighbours were written: `min(results.count, frameCount)`.
@@ -183,13 +229,17 @@ public final class NearestFrameSearch: @unchecked Sendable {
         return k
     }
 
-    /// Finds the nearest frames.
+    /// Finds the nearest frames to an embedding (transformed into the measure's space first).
     ///
     /// - Parameters:
-    ///   - query: `dimension` floats.
+    ///   - embedding: `dimension` floats: a raw embedding from the corpus's model.
     ///   - count: how many neighbours.
     /// - Returns: up to `count` neighbours, nearest first.
-    public func nearest(to query: [Float], count: Int) -> [Neighbor] {
+    public func nearest(to embedding: [Float], count: Int) -> [Neighbor] {
+        var query = embedding
+        embedding.withUnsafeBufferPointer { raw in
+            query.withUnsafeMutableBufferPointer { transform(raw, into: $0) }
+        }
         var scratch = [Float](repeating: 0, count: frameCount)
         var results = [Neighbor](repeating: Neighbor(frame: 0, distance: 0), count: min(count, frameCount))
         let found = query.withUnsafeBufferPointer { q in
@@ -216,7 +266,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// frame is eligible, when the distances barely spread (`s − d₀ < 10⁻⁶ s`), or when more than a
     /// quarter of the frames would need an exact distance anyway.
     /// - Parameters:
-    ///   - query: `dimension` floats.
+    ///   - query: `dimension` floats in the measure's space.
     ///   - cutoff: the normalised distance beyond which likeness is 0 (≥ 0; infinite for all exact).
     ///   - eligible: per frame a weight; frames with weight > 0 define `d_min` (nil: all frames).
     ///   - workspace: this thread's workspace, from ``makeWorkspace()``.

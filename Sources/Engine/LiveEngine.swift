@@ -105,7 +105,8 @@ public final class LiveEngine: @unchecked Sendable {
         collector = GrainCollector(synth: synth, clock: clock)
         let analyzer = try SceneAnalyzer(
             corpus: corpus, network: model, synth: synth, mapping: sound.distanceMapping,
-            smoothing: sound.smoothing, neighborCount: options.nearestCount, computeLogits: true)
+            smoothing: sound.smoothing, similarity: sound.similarity, evidence: sound.evidence,
+            neighborCount: options.nearestCount, computeLogits: true)
         vision = try LiveVisionLoop(
             analyzer: analyzer, labels: try ImageNetLabels(contentsOf: model.files.labels),
             output: renderer.output,
@@ -261,7 +262,8 @@ public final class LiveEngine: @unchecked Sendable {
             curves: curves, labels: analysis.labels,
             grains: grains, grainCursor: last, peak: level.peak, rms: level.rms, state: vision.state,
             framesSubmitted: mailbox.submitted, framesAnalysed: vision.counts.analysed,
-            framesReplaced: mailbox.replaced,
+            framesReplaced: mailbox.replaced, lastCutFrameID: analysis.lastCut?.frameID,
+            secondsSinceCut: analysis.lastCut.map { Double(MonotonicClock.now() - $0.arrival) / 1e9 },
             outputTime: Double(renderer.frames) / Double(sink.format.sampleRate), underruns: sink.underruns)
     }
 

@@ -1,4 +1,5 @@
 import AudioOutput
+import Corpus
 import Foundation
 
 /// How a `LiveEngine` is built: fixed for its lifetime (see `LiveParameters` for what can change).

@@ -10,7 +10,7 @@ public struct LiveSnapshot: Sendable, Hashable, Codable {
         public var sourceName: String
         /// Its time in the source, in seconds.
         public var time: Double
-        /// Euclidean distance between the embeddings.
+        /// Its distance from the shot's evidence, in the similarity measure's space.
         public var distance: Float
     }
 
@@ -90,6 +90,11 @@ public struct LiveSnapshot: Sendable, Hashable, Codable {
     public var framesAnalysed: UInt64
     /// Frames replaced by a newer one before the vision loop took them (latest wins).
     public var framesReplaced: Int
+    /// The last frame the cut detector found starting a new shot (the evidence restarted there);
+    /// nil before any cut.
+    public var lastCutFrameID: UInt64?
+    /// Seconds since that frame arrived; nil before any cut.
+    public var secondsSinceCut: Double?
     /// Seconds of audio played since the start.
     public var outputTime: Double
     /// Device underruns since the start.

@@ -20,6 +20,8 @@ final class LiveVisionLoop: @unchecked Sendable {
         var curves: [[Float]] = []
         /// Seconds from the frame's arrival until its p(t) was published.
         var visionSeconds: Double?
+        /// The last frame the cut detector found starting a new shot, and when it arrived.
+        var lastCut: (frameID: UInt64, arrival: Int64)?
     }
 
     let mailbox: LatestFrameMailbox
@@ -114,7 +116,8 @@ final class LiveVisionLoop: @unchecked Sendable {
                 // Both were derived from valid settings, so the synth and the analyser accept them.
                 if effects.contains(.grains) { try analyzer.synth.update(next.grainParameters) }
                 if effects.contains(.mapping) {
-                    try analyzer.setListening(mapping: next.distanceMapping, smoothing: next.smoothing)
+                    try analyzer.setListening(
+                        mapping: next.distanceMapping, smoothing: next.smoothing, evidence: next.evidence)
                     let volumes = next.sources.map(\.effectiveVolume)
                     if volumes != current.sound.sources.map(\.effectiveVolume) {
                         try analyzer.setSourceVolumes(volumes)
@@ -188,7 +191,11 @@ final class LiveVisionLoop: @unchecked Sendable {
     private func analyse(_ delivery: LatestFrameMailbox.Delivery) {
         let start = MonotonicClock.now()
         // Coming back from silence: the old scene has faded, take the new one as it is.
-        if stateValue.load(ordering: .relaxed) == 2 { analyzer.reset() }
+        if stateValue.load(ordering: .relaxed) == 2 {
+            analyzer.reset()
+            analyzer.startNewShot()
+        }
+        let cutsBefore = analyzer.cutCount
         let frame = delivery.frame
         let generation = LiveEngine.generation(frameID: delivery.id, republished: 0)
         do {
@@ -225,10 +232,12 @@ final class LiveVisionLoop: @unchecked Sendable {
             LiveSnapshot.Label(name: $0.name, probability: $0.probability)
         }
         let curves = bins.curves(analyzer.distribution)
+        let isCut = analyzer.cutCount != cutsBefore
         analysis.withLock {
             $0 = Analysis(
                 frameID: delivery.id, nearest: nearest, labels: top, curves: curves,
-                visionSeconds: Double(published - delivery.arrival) / 1e9)
+                visionSeconds: Double(published - delivery.arrival) / 1e9,
+                lastCut: isCut ? (delivery.id, delivery.arrival) : $0.lastCut)
         }
     }
 

@@ -4,15 +4,16 @@ import Synth
 import Vision
 
 /// The vision side of the engine, the one pipeline behind both the offline renderer and the live
-/// loop: a picture → its embedding → distances to the corpus frames (exact wherever the mapping can
-/// use them; see `NearestFrameSearch`) → the smoothed distribution p(t) → an alias table published
-/// to the synthesizer.
+/// loop: a picture → its embedding → the similarity measure's space → the evidence of the current
+/// shot (restarted at each cut the ``CutDetector`` finds) → distances to the corpus frames (exact
+/// wherever the mapping can use them; see `NearestFrameSearch`) → the smoothed distribution p(t) → an
+/// alias table published to the synthesizer.
 ///
 /// Everything is allocated once; ``analyze(rgb:width:height:time:generation:)`` and
 /// ``republish(time:generation:)`` allocate nothing beyond what the network does. Not
-/// thread-safe: one vision thread analyses, publishes and resets; ``setListening(mapping:smoothing:)``
-/// and ``setSourceVolumes(_:)`` alone may be called from any thread (they take effect at the next
-/// publication).
+/// thread-safe: one vision thread analyses, publishes and resets;
+/// ``setListening(mapping:smoothing:evidence:)`` and ``setSourceVolumes(_:)`` alone may be called
+/// from any thread (they take effect at the next publication).
 public final class SceneAnalyzer {
     /// The corpus the pictures are compared with.
     public let corpus: Corpus
@@ -24,6 +25,15 @@ public final class SceneAnalyzer {
     private let search: NearestFrameSearch
     private let map: ProbabilityMap
     private let embedding: UnsafeMutableBufferPointer<Float>
+    /// The last picture in the measure's space.
+    private let query: UnsafeMutableBufferPointer<Float>
+    private var evidence: SceneEvidence
+    private var cuts: CutDetector
+    /// The time (as given to `analyze`) of the last picture the cut detector found starting a new
+    /// shot; nil before any cut.
+    public private(set) var lastCutTime: Double?
+    /// The number of cuts detected since the analyser was made.
+    public private(set) var cutCount = 0
     private let logitBuffer: UnsafeMutableBufferPointer<Float>?
     private let distanceBuffer: UnsafeMutableBufferPointer<Float>
     private let workspace: SearchWorkspace
@@ -40,7 +50,7 @@ public final class SceneAnalyzer {
 
     /// Settings asked for from another thread, waiting for the next publication.
     private struct PendingChanges {
-        var listening: (mapping: DistanceMapping, smoothing: Double)?
+        var listening: (mapping: DistanceMapping, smoothing: Double, evidence: Double?)?
         /// The synth's bank with the silenced sources muted, for the frames' time weights.
         var audibleBank: SoundBank?
     }
@@ -54,6 +64,9 @@ public final class SceneAnalyzer {
     ///     source weights and mutes p(t) follows).
     ///   - mapping: the distance → probability map.
     ///   - smoothing: the time constant of the temporal smoothing, in seconds.
+    ///   - similarity: how pictures are compared with the corpus frames.
+    ///   - evidence: the time constant, in seconds, over which the similarity of the current shot's
+    ///     pictures accumulates (0: each picture alone).
     ///   - neighborCount: how many nearest frames to keep for display.
     ///   - computeLogits: also compute the 1000 ImageNet logits of every picture (for labels).
     /// - Throws: `EngineError.modelMismatch` when the corpus was built with another model,
@@ -61,9 +74,11 @@ public final class SceneAnalyzer {
     ///   ``SynthError`` for bad settings.
     public init(
         corpus: Corpus, network: EfficientNetLite, synth: GranularSynth,
-        mapping: DistanceMapping = DistanceMapping(), smoothing: Double = 0.1, neighborCount: Int = 8,
-        computeLogits: Bool = false
+        mapping: DistanceMapping = DistanceMapping(), smoothing: Double = 0.1,
+        similarity: SimilarityMeasure = .standard, evidence: Double = SceneAnalyzer.standardEvidence,
+        neighborCount: Int = 8, computeLogits: Bool = false
     ) throws {
+        try SceneEvidence.validate(timeConstant: evidence)
         guard corpus.model == network.identity else {
             throw EngineError.modelMismatch(
                 corpus: corpus.url, corpusModel: corpus.model, network: network.identity)
@@ -75,10 +90,14 @@ public final class SceneAnalyzer {
         self.synth = synth
         self.network = network
         self.neighborCount = max(1, neighborCount)
-        search = NearestFrameSearch(corpus: corpus)
+        search = NearestFrameSearch(corpus: corpus, measure: similarity)
         map = try ProbabilityMap(bank: synth.bank, mapping: mapping, timeConstant: smoothing)
         embedding = .allocate(capacity: corpus.embeddingSize)
         embedding.initialize(repeating: 0)
+        query = .allocate(capacity: corpus.embeddingSize)
+        query.initialize(repeating: 0)
+        self.evidence = SceneEvidence(dimension: corpus.embeddingSize, timeConstant: evidence)
+        cuts = CutDetector(dimension: corpus.embeddingSize)
         logitBuffer = computeLogits ? .allocate(capacity: EfficientNetLite.classCount) : nil
         logitBuffer?.initialize(repeating: 0)
         distanceBuffer = .allocate(capacity: corpus.frameCount)
@@ -90,14 +109,23 @@ public final class SceneAnalyzer {
 
     deinit {
         embedding.deallocate()
+        query.deallocate()
         logitBuffer?.deallocate()
         distanceBuffer.deallocate()
         neighbors.deallocate()
     }
 
+    /// The evidence time constant used unless told otherwise, in seconds (see `docs/synthesis.md`).
+    public static let standardEvidence = 1.0
+
+    /// The similarity measure pictures are compared with.
+    public var similarity: SimilarityMeasure { search.measure }
+
     /// Analyses a picture and publishes the new distribution to the synthesizer.
     ///
-    /// When the picture cannot be embedded nothing changes: the last distances stay current.
+    /// The picture's similarity to every corpus frame joins the evidence of its shot, unless it is
+    /// a cut (or the first picture, or earlier than the last one), which starts a new shot. When the
+    /// picture cannot be embedded nothing changes: the last distances stay current.
     ///
     /// - Parameters:
     ///   - rgb: `width × height × 3` bytes, row-major RGB24.
@@ -112,6 +140,13 @@ public final class SceneAnalyzer {
         rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, time: Double, generation: UInt64
     ) throws {
         try network.embed(rgb: rgb, width: width, height: height, into: embedding, logits: logitBuffer)
+        let cut = cuts.observe(UnsafeBufferPointer(embedding))
+        if cut {
+            lastCutTime = time
+            cutCount += 1
+        }
+        search.transform(UnsafeBufferPointer(embedding), into: query)
+        evidence.add(UnsafeBufferPointer(query), at: time, newShot: cut)
         distancesCurrent = false
         hasDistances = true
         try publish(time: time, generation: generation)
@@ -133,16 +168,19 @@ public final class SceneAnalyzer {
         return true
     }
 
-    /// Asks for a new mapping and smoothing from the next publication on; any thread.
+    /// Asks for a new mapping, smoothing and evidence from the next publication on; any thread.
     ///
     /// - Parameters:
     ///   - mapping: the distance → probability map.
     ///   - smoothing: the smoothing time constant in seconds.
+    ///   - evidence: the evidence time constant in seconds (nil: keep it); it weighs the pictures
+    ///     still to come.
     /// - Throws: ``SynthError/invalidParameter(_:)`` for a bad setting (nothing changes).
-    public func setListening(mapping: DistanceMapping, smoothing: Double) throws {
+    public func setListening(mapping: DistanceMapping, smoothing: Double, evidence: Double? = nil) throws {
         try mapping.validate()
         try ProbabilityMap.validate(timeConstant: smoothing)
-        pending.withLock { $0.listening = (mapping, smoothing) }
+        if let evidence { try SceneEvidence.validate(timeConstant: evidence) }
+        pending.withLock { $0.listening = (mapping, smoothing, evidence) }
     }
 
     /// Gives no probability to the sources at volume 0 from the next publication on, so that no
@@ -171,7 +209,15 @@ public final class SceneAnalyzer {
     /// Forgets the smoothing history: the next distribution is taken as it is.
     public func reset() { map.reset() }
 
-    /// The last picture's distance to every corpus frame: exact within the mapping's cutoff, `+∞`
+    /// Makes the next picture start a new shot, as after a cut (e.g. when the camera comes back
+    /// after a silence): its evidence starts afresh, and it is not compared with the last picture.
+    public func startNewShot() {
+        evidence.restart()
+        cuts.reset()
+    }
+
+    /// The distance from the current shot's evidence (the last picture's alone with evidence 0), in
+    /// the measure's space, to every corpus frame: exact within the mapping's cutoff, `+∞`
     /// for frames proven beyond it (they get only the floor share of p(t)); ``nearest`` holds the
     /// nearest frames with exact distances.
     public var distances: UnsafeBufferPointer<Float> { UnsafeBufferPointer(distanceBuffer) }
@@ -198,6 +244,9 @@ public final class SceneAnalyzer {
             if map.mapping != listening.mapping { distancesCurrent = false }
             map.mapping = listening.mapping
             map.timeConstant = listening.smoothing
+            // The query does not change with the evidence's time constant: it weighs the pictures
+            // still to come, so no new pass either.
+            if let timeConstant = listening.evidence { evidence.timeConstant = timeConstant }
         }
         if let audibleBank = changes.audibleBank {
             map.updateWeights(from: audibleBank)
@@ -206,7 +255,7 @@ public final class SceneAnalyzer {
         if !distancesCurrent {
             // Exact distances only where the mapping can use them (see NearestFrameSearch).
             let pass = search.distances(
-                to: UnsafeBufferPointer(embedding), cutoff: map.likenessCutoff, eligible: map.timeWeights,
+                to: evidence.current, cutoff: map.likenessCutoff, eligible: map.timeWeights,
                 workspace: workspace, into: distanceBuffer, nearest: neighbors)
             neighborsFound = pass.neighborCount
             scale = pass.scale

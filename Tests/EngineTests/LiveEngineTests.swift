@@ -65,6 +65,9 @@ import Testing
             #expect(
                 snapshot.grains.allSatisfy { $0.frameID > 0 && $0.duration >= 0.05 && $0.duration <= 0.1 })
         }
+        // The change of photo was a cut: the evidence restarted there, and the snapshot says when.
+        let snapshot = engine.snapshot()
+        #expect(snapshot.lastCutFrameID != nil && (snapshot.secondsSinceCut ?? 0) >= 0.5)
     }
 
     @Test func latestFrameWinsAndStaleFramesAreNeverQueued() throws {

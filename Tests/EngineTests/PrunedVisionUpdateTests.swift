@@ -51,16 +51,18 @@ import Testing
     /// The largest total variation, over a few queries, between p(t) from all exact distances and
     /// from the pruned pass (whose search is given `searchCutoff`, by default the map's own).
     static func largestVariation(
-        _ mapping: DistanceMapping, mutingFirst: Bool = false, searchCutoff: Double? = nil
+        _ mapping: DistanceMapping, mutingFirst: Bool = false, searchCutoff: Double? = nil,
+        measure: SimilarityMeasure = .euclidean
     ) throws -> (variation: Double, exactDistances: Int) {
         let bank = try bank(mutingFirst: mutingFirst)
         let exactMap = try ProbabilityMap(bank: bank, mapping: mapping, timeConstant: 0)
         let prunedMap = try ProbabilityMap(bank: bank, mapping: mapping, timeConstant: 0)
         return embeddings.withUnsafeBufferPointer { buffer in
             let exact = NearestFrameSearch(
-                embeddings: buffer, dimension: dimension, owner: nil, strategy: .exact)
+                embeddings: buffer, dimension: dimension, owner: nil, measure: measure, strategy: .exact)
             let bounded = NearestFrameSearch(
-                embeddings: buffer, dimension: dimension, owner: nil, strategy: .bounded(components: 32))
+                embeddings: buffer, dimension: dimension, owner: nil, measure: measure,
+                strategy: .bounded(components: 32))
             let workspace = bounded.makeWorkspace()
             var all = [Float](repeating: 0, count: count)
             var pruned = [Float](repeating: 0, count: count)
@@ -69,8 +71,12 @@ import Testing
             var computed = 0
             for frame in stride(from: 150, to: count, by: 1_700) {
                 // Between two consecutive frames: like the corpus, not in it.
-                let query = (0..<dimension).map {
+                let embedding = (0..<dimension).map {
                     (buffer[frame * dimension + $0] + buffer[(frame + 1) * dimension + $0]) / 2
+                }
+                var query = embedding
+                embedding.withUnsafeBufferPointer { raw in
+                    query.withUnsafeMutableBufferPointer { exact.transform(raw, into: $0) }
                 }
                 query.withUnsafeBufferPointer { q in
                     all.withUnsafeMutableBufferPointer { exact.distances(to: q, into: $0) }
@@ -112,6 +118,14 @@ import Testing
         let (variation, computed) = try Self.largestVariation(mapping)
         #expect(variation < tolerance, "total variation \(variation)")
         #expect((computed < Self.count / 4) == prunes, "\(computed) exact distances")
+    }
+
+    /// Every measure is a Euclidean distance in its own space: the bounds prune there as well.
+    @Test(arguments: [SimilarityMeasure.cosine, .centredCosine])
+    func prunedPassIsExactAndPrunesForEveryMeasure(measure: SimilarityMeasure) throws {
+        let (variation, computed) = try Self.largestVariation(DistanceMapping(), measure: measure)
+        #expect(variation < 1e-5, "total variation \(variation)")
+        #expect(computed < Self.count / 4, "\(computed) exact distances")
     }
 
     @Test func mutedSourcesMoveTheNearestFrameNotTheResult() throws {

@@ -1,6 +1,8 @@
 import AllocationCounter
 import Corpus
 import Engine
+import Foundation
+import MediaIO
 import Synth
 import TestSupport
 import Testing
@@ -107,6 +109,71 @@ import Vision
         // distances (~10⁻⁶ relative rounding each): the same RMS distance up to that rounding.
         #expect(zip(analyzer.distribution, expected).allSatisfy { abs($0 - $1) < 1e-7 })
         #expect(throws: SynthError.self) { try analyzer.setListening(mapping: mapping, smoothing: -1) }
+    }
+
+    /// Part of a picture, as a camera would frame it.
+    private func window(_ photo: RGBFrame, x: Int, y: Int, width: Int, height: Int) -> [UInt8] {
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for row in 0..<height {
+            let source = ((y + row) * photo.width + x) * 3
+            pixels[row * width * 3..<(row + 1) * width * 3] = photo.pixels[source..<source + width * 3]
+        }
+        return pixels
+    }
+
+    @Test func aPanOrAZoomAcrossOnePhotoIsNotACut() throws {
+        // The storm photo has the least self-similar pan of the shared photos (docs/synthesis.md).
+        // A window of 60 % pans from the left edge to the right one in 6 s, then the view zooms
+        // from the whole photo to its middle half in 6 s: 5 pictures a second, as a slow vision loop.
+        let photo = try VideoFrameReader.readStill(
+            Paths.media.appendingPathComponent("images/mate_Storm.jpg"), scaling: .shortSide(400))
+        let width = photo.width * 6 / 10
+        let height = photo.height * 6 / 10
+        var time = 0.0
+        var generation: UInt64 = 1
+        func show(_ pixels: [UInt8], width: Int, height: Int) throws {
+            try pixels.withUnsafeBufferPointer {
+                try analyzer.analyze(
+                    rgb: $0, width: width, height: height, time: time, generation: generation)
+            }
+            time += 0.2
+            generation += 1
+        }
+        for step in 0...30 {
+            let x = (photo.width - width) * step / 30
+            let sway: Double = Double(photo.height - height) / 3 * sin(Double(step) / 5)
+            let y = (photo.height - height) / 2 + Int(sway)
+            try show(window(photo, x: x, y: y, width: width, height: height), width: width, height: height)
+        }
+        for step in 0...30 {
+            let share = 1 - Double(step) / 60
+            let w = Int(Double(photo.width) * share)
+            let h = Int(Double(photo.height) * share)
+            try show(
+                window(photo, x: (photo.width - w) / 2, y: (photo.height - h) / 2, width: w, height: h),
+                width: w,
+                height: h)
+        }
+        #expect(analyzer.cutCount == 0, "cuts at \(analyzer.lastCutTime ?? -1) s")
+        #expect(
+            corpus.frames[analyzer.nearest[0].frame].source
+                == scenes.scenes.firstIndex { $0.name == "thunder" })
+    }
+
+    @Test func aCutRestartsTheEvidenceAtOnce() throws {
+        let rain = scenes.scenes.firstIndex { $0.name == "rain" }!
+        let cafe = scenes.scenes.firstIndex { $0.name == "cafe" }!
+        for tick in 0..<20 { try show(rain, time: Double(tick) / 10, generation: UInt64(tick) + 1) }
+        #expect(analyzer.cutCount == 0 && massPerSource()[rain] > 0.8)
+        try show(cafe, time: 2, generation: 21)
+        #expect(analyzer.cutCount == 1 && analyzer.lastCutTime == 2)
+        // The evidence is the café's alone: its nearest frame at once, its p(t) after the smoothing
+        // (τ = 0.1 s) has had two frames.
+        #expect(corpus.frames[analyzer.nearest[0].frame].source == cafe)
+        try show(cafe, time: 2.1, generation: 22)
+        try show(cafe, time: 2.2, generation: 23)
+        #expect(analyzer.cutCount == 1)
+        #expect(massPerSource()[cafe] > 0.8, "café \(massPerSource()[cafe])")
     }
 
     /// Re-mapping and publishing (what every analysis ends with, after the network and the search)

@@ -1,3 +1,5 @@
+import Corpus
+
 /// The one list of Scenophone's sound and mapping parameters. Everything that shows, takes or stores
 /// a parameter is built from it: the command line's flags, the page's controls (sent to it in the
 /// welcome message), presets and OSC addresses.
@@ -74,6 +76,15 @@ public enum SoundModel {
             "smoothing", label: "Smoothing", unit: "s", defaultValue: 0.1, range: 0...10,
             effect: .mapping,
             help: "Time constant of the smoothing of p(t) (a cut is 90 % through after 2.3×)"),
+        .init(
+            "evidence", label: "Evidence", unit: "s", defaultValue: SceneAnalyzer.standardEvidence,
+            range: 0...30, effect: .mapping,
+            help: "Time constant over which the likeness of one shot's pictures adds up (0: each picture alone)"),
+        .init(
+            "similarity", label: "Similarity",
+            defaultValue: Double(SimilarityMeasure.allCases.firstIndex(of: .standard)!),
+            choices: SimilarityMeasure.allCases.map(\.rawValue), effect: .start,
+            help: "How pictures are compared: euclidean (the paper's), cosine, or centred-cosine (about the corpus mean)"),
     ]
 
     /// The most a source's volume may be (linear; 1 is the recording's own level, 0 silences it).

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Synth
 
@@ -216,6 +217,12 @@ public struct SoundSettings: Sendable, Hashable, Encodable {
 
     /// The time constant of the smoothing of p(t), in seconds.
     public var smoothing: Double { self["smoothing"] }
+
+    /// The time constant over which the likeness of one shot's pictures adds up, in seconds.
+    public var evidence: Double { self["evidence"] }
+
+    /// How pictures are compared with the corpus frames (fixed when the analyser is made).
+    public var similarity: SimilarityMeasure { SimilarityMeasure.allCases[Int(self["similarity"])] }
 
     /// The voice limit (fixed when the synthesizer is made).
     public var maxVoices: Int { Int(self["maxVoices"]) }

@@ -110,6 +110,7 @@ public final class LiveEngineScene: SceneEngine {
             frameSequence: echo?.sequence,
             captureTime: echo?.captureTime,
             visionMilliseconds: snapshot.visionSeconds.map { $0 * 1000 },
+            secondsSinceCut: snapshot.secondsSinceCut,
             nearest: snapshot.nearest.map {
                 .init(
                     index: $0.frame, source: $0.source, time: $0.time, distance: $0.distance,

@@ -10,6 +10,9 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public var captureTime: Double?
     /// Milliseconds from that frame's arrival until its p(t) reached the audio thread.
     public var visionMilliseconds: Double?
+    /// Seconds since the last cut the engine detected in the camera's pictures (its evidence
+    /// restarted there); nil before any.
+    public var secondsSinceCut: Double?
     /// The nearest corpus frames, nearest first.
     public var nearest: [NearestFrame]
     /// p(t) per source, resampled to a few hundred bins over its duration; each sums to the source's
@@ -29,8 +32,8 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public var recording: RecordingStatus?
 
     private enum CodingKeys: String, CodingKey {
-        case frame, frameSequence, captureTime, visionMilliseconds, nearest, distribution, distributionMax,
-            grains
+        case frame, frameSequence, captureTime, visionMilliseconds, secondsSinceCut, nearest, distribution,
+            distributionMax, grains
         case labels, level, underruns, cameraActive, recording
     }
 
@@ -40,6 +43,7 @@ public struct SceneState: Encodable, Equatable, Sendable {
         try container.encodeIfPresent(frameSequence, forKey: .frameSequence)
         try container.encodeIfPresent(captureTime, forKey: .captureTime)
         try container.encodeIfPresent(visionMilliseconds, forKey: .visionMilliseconds)
+        try container.encodeIfPresent(secondsSinceCut, forKey: .secondsSinceCut)
         try container.encode(nearest, forKey: .nearest)
         let maximum = distribution.lazy.flatMap { $0 }.filter(\.isFinite).max() ?? 0
         let scale = maximum > 0 ? 1000 / maximum : 0
@@ -61,7 +65,7 @@ public struct SceneState: Encodable, Equatable, Sendable {
         public var source: Int
         /// Seconds into the source.
         public var time: Double
-        /// Euclidean distance between the embeddings.
+        /// Distance in the similarity measure's space (see `LiveSnapshot.Neighbour`).
         public var distance: Float
         /// Whether the frame is a picture taught as an example of the source (`scenophone teach`).
         public var example: Bool
@@ -116,7 +120,8 @@ public struct SceneState: Encodable, Equatable, Sendable {
 
     public init(
         frame: UInt64? = nil, frameSequence: UInt32? = nil, captureTime: Double? = nil,
-        visionMilliseconds: Double? = nil, nearest: [NearestFrame] = [], distribution: [[Float]] = [],
+        visionMilliseconds: Double? = nil, secondsSinceCut: Double? = nil, nearest: [NearestFrame] = [],
+        distribution: [[Float]] = [],
         grains: [Grain] = [], labels: [Label] = [], level: Level = Level(peak: 0, rms: 0), underruns: Int = 0,
         cameraActive: Bool = false
     ) {
@@ -124,6 +129,7 @@ public struct SceneState: Encodable, Equatable, Sendable {
         self.frameSequence = frameSequence
         self.captureTime = captureTime
         self.visionMilliseconds = visionMilliseconds
+        self.secondsSinceCut = secondsSinceCut
         self.nearest = nearest
         self.distribution = distribution
         self.grains = grains

@@ -358,6 +358,7 @@
     }
     if (app.role === 'camera' && roundTrip != null) latency += ` · round trip ${roundTrip.toFixed(0)} ms`;
     $('stat-latency').textContent = latency;
+    $('stat-cut').textContent = state.secondsSinceCut != null ? `cut ${state.secondsSinceCut.toFixed(1)} s ago` : '';
     $('stat-underruns').textContent = `server underruns ${state.underruns}`;
     if (wantListen) {
       const a = app.audio;

@@ -34,6 +34,8 @@ struct SoundOptions: ParsableArguments {
     @Option(help: .sound("topK")) var topK: String?
     @Option(help: .sound("floor")) var floor: String?
     @Option(help: .sound("smoothing")) var smoothing: String?
+    @Option(help: .sound("evidence")) var evidence: String?
+    @Option(help: .sound("similarity")) var similarity: String?
 
     /// The flags given, by parameter name, read from the declared properties by reflection so that
     /// nothing here repeats the model's list.

@@ -12,11 +12,12 @@ extension SoundSettings {
     ///   - network: the embedding network (the corpus's model).
     ///   - synth: the synthesizer playing the corpus.
     /// - Returns: the analyser.
-    /// - Throws: `EngineError` or `SynthError` as ``SceneAnalyzer/init(corpus:network:synth:mapping:smoothing:neighborCount:computeLogits:)``.
+    /// - Throws: `EngineError` or `SynthError` as ``SceneAnalyzer/init(corpus:network:synth:mapping:smoothing:similarity:evidence:neighborCount:computeLogits:)``.
     func makeAnalyzer(corpus: Corpus, network: EfficientNetLite, synth: GranularSynth) throws
         -> SceneAnalyzer
     {
         try SceneAnalyzer(
-            corpus: corpus, network: network, synth: synth, mapping: distanceMapping, smoothing: smoothing)
+            corpus: corpus, network: network, synth: synth, mapping: distanceMapping, smoothing: smoothing,
+            similarity: similarity, evidence: evidence)
     }
 }

@@ -23,6 +23,9 @@ struct VisionUpdateBenchmark: ParsableArguments {
     @Option(help: "Principal components behind the lower bounds.")
     var components = NearestFrameSearch.Strategy.defaultComponents
 
+    @Option(help: "The similarity measure searched with: euclidean, cosine or centred-cosine.")
+    var similarity: SimilarityMeasure = .standard
+
     func validate() throws {
         guard frames >= 2, updates >= 1, components >= 1 else {
             throw ValidationError("--frames must be ≥ 2, --updates and --components positive")
@@ -38,6 +41,8 @@ struct VisionUpdateBenchmark: ParsableArguments {
         /// Frames whose successor belongs to the same source (a query lies between the two).
         var consecutive: [Int]
         var owner: AnyObject?
+        /// Computed once and shared by both searches (a corpus has them already).
+        var statistics: CorpusStatistics
     }
 
     /// Times the vision update, exact and pruned, alternating, on the synthetic or the given corpus.
@@ -65,26 +70,34 @@ struct VisionUpdateBenchmark: ParsableArguments {
         let exactPrepared = BenchmarkClock.seconds {
             exactSearch = NearestFrameSearch(
                 embeddings: subject.embeddings, dimension: subject.dimension, owner: subject.owner,
-                strategy: .exact)
+                measure: similarity, statistics: subject.statistics, strategy: .exact)
         }
         var boundedSearch: NearestFrameSearch!
         let boundedPrepared = BenchmarkClock.seconds {
             boundedSearch = NearestFrameSearch(
                 embeddings: subject.embeddings, dimension: subject.dimension, owner: subject.owner,
+                measure: similarity, statistics: subject.statistics,
                 strategy: .bounded(components: components))
         }
         let exact = try Pipeline(search: exactSearch, bank: subject.bank)
         let pruned = try Pipeline(search: boundedSearch, bank: subject.bank)
-        // Queries between two consecutive frames of one source: a picture like the corpus's, not in it.
+        // Queries between two consecutive frames of one source: a picture like the corpus's, not in
+        // it; in the measure's space, as the analyser searches them.
         let queries = (0..<updates + 3).map { update -> [Float] in
             let frame = subject.consecutive[(update * 7_919) % subject.consecutive.count]
             let d = subject.dimension
-            return (0..<d).map {
+            let embedding = (0..<d).map {
                 (subject.embeddings[frame * d + $0] + subject.embeddings[(frame + 1) * d + $0]) / 2
             }
+            var query = embedding
+            embedding.withUnsafeBufferPointer { raw in
+                query.withUnsafeMutableBufferPointer { exactSearch.transform(raw, into: $0) }
+            }
+            return query
         }
         var report = VisionUpdateReport(
-            corpus: subject.name, frames: count, dimension: subject.dimension,
+            corpus: subject.name, similarity: similarity.rawValue, frames: count,
+            dimension: subject.dimension,
             components: boundedSearch.boundComponents ?? 0, blasThreads: 1, openblasCore: BLAS.coreName,
             exactPreparedSeconds: exactPrepared, boundedPreparedSeconds: boundedPrepared,
             explainedVariance: boundedSearch.explainedVariance, cutoff: pruned.map.likenessCutoff,
@@ -140,7 +153,9 @@ struct VisionUpdateBenchmark: ParsableArguments {
         return Subject(
             name: "synthetic", embeddings: UnsafeBufferPointer(buffer),
             dimension: SyntheticEmbeddings.dimension,
-            bank: bank, consecutive: (0..<frames - 1).filter { $0 % clip != clip - 1 }, owner: nil)
+            bank: bank, consecutive: (0..<frames - 1).filter { $0 % clip != clip - 1 }, owner: nil,
+            statistics: CorpusStatistics.compute(
+                embeddings: UnsafeBufferPointer(buffer), dimension: SyntheticEmbeddings.dimension))
     }
 
     /// A corpus on disk, with its own sound.
@@ -153,7 +168,8 @@ struct VisionUpdateBenchmark: ParsableArguments {
         }
         return Subject(
             name: url.path, embeddings: corpus.embeddings, dimension: corpus.embeddingSize,
-            bank: try SoundBank(corpus: corpus), consecutive: consecutive, owner: corpus)
+            bank: try SoundBank(corpus: corpus), consecutive: consecutive, owner: corpus,
+            statistics: corpus.statistics)
     }
 
     /// One vision update's parts with one search, and their buffers, allocated once.

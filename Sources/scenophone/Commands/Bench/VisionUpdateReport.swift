@@ -22,6 +22,8 @@ struct VisionUpdateReport: Codable {
 
     /// `synthetic`, or the corpus's path.
     var corpus: String
+    /// The similarity measure searched with.
+    var similarity: String
     var frames: Int
     var dimension: Int
     /// Principal components behind the lower bounds.
@@ -59,8 +61,10 @@ struct VisionUpdateReport: Codable {
         print()
         print(
             String(
-                format: "one vision update at %d frames of %@ (OpenBLAS %d thread, %@ kernels); goal < 5 ms",
-                frames, corpus, blasThreads, openblasCore))
+                format:
+                    "one vision update at %d frames of %@, %@ similarity (OpenBLAS %d thread, %@ kernels); "
+                    + "goal < 5 ms",
+                frames, corpus, similarity, blasThreads, openblasCore))
         print(
             String(
                 format:

@@ -1,0 +1,4 @@
+import ArgumentParser
+import Corpus
+
+extension SimilarityMeasure: ExpressibleByArgument {}
