@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// The cost of one vision update, measured by ``VisionUpdateBenchmark`` for `bench synth`.
@@ -28,6 +29,8 @@ struct VisionUpdateReport: Codable {
     var components: Int
     var blasThreads: Int
     var openblasCore: String
+    /// What computes the distance passes (not OpenBLAS).
+    var distanceKernel = RowProducts.kernelName
     /// Preparing the exact search (norms and mean), and the bounded one (also the components), seconds.
     var exactPreparedSeconds: Double
     var boundedPreparedSeconds: Double
@@ -59,8 +62,9 @@ struct VisionUpdateReport: Codable {
         print()
         print(
             String(
-                format: "one vision update at %d frames of %@ (OpenBLAS %d thread, %@ kernels); goal < 5 ms",
-                frames, corpus, blasThreads, openblasCore))
+                format:
+                    "one vision update at %d frames of %@ (distances: %@, 1 thread; OpenBLAS %@ kernels); "
+                    + "goal < 5 ms", frames, corpus, distanceKernel, openblasCore))
         print(
             String(
                 format:
