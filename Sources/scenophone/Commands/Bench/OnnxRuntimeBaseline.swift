@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// The peer baseline: `../shared/bench/ort_baseline.py`, the same EfficientNet-Lite0 checkpoint under
 /// ONNX Runtime, run as a child process.
@@ -73,9 +74,8 @@ struct OnnxRuntimeBaseline {
             String(iterations),
             "--warmup", String(warmup),
         ]
-        let output = try ChildProcess.run(python, arguments)
-        let lastLine =
-            String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").last ?? ""
+        let output = try ChildProcess.run(python.path, arguments)
+        let lastLine = output.standardOutput.split(separator: "\n").last ?? ""
         guard output.status == 0,
             let timing = try? JSONDecoder().decode(Timing.self, from: Data(lastLine.utf8))
         else {
