@@ -3,15 +3,19 @@ import PackageDescription
 
 /// The numeric kernels are hundreds of times slower unoptimised, which would make debug test builds
 /// crawl, so these targets (the kernels, the corpus search and the synthesizer's render path) are
-/// always compiled optimised, with FMA/AVX2 code generation (without a target CPU, SIMD
-/// `addingProduct` lowers to one `fmaf` call per lane).
+/// compiled optimised in debug builds too (release builds are anyway).
+///
+/// Only `-O`, never a target CPU: the package builds for the toolchain's default target, so the
+/// Swift SIMD code is written not to need FMA (`a * b + c`, not `addingProduct`, which would be one
+/// `fmaf` call per lane there), and ISA-specific code dispatches at run time instead.
 let alwaysOptimised: [SwiftSetting] = [
-    .unsafeFlags(["-O", "-target-cpu", "haswell"])
+    .unsafeFlags(["-O"], .when(configuration: .debug))
 ]
 
 let package = Package(
     name: "scenophone",
-    platforms: [.macOS(.v15)],
+    // Linux only (Debian 12, x86-64 tested): Glibc, ALSA and Debian's OpenBLAS. No Apple platform is
+    // declared because none would build.
     products: [
         .executable(name: "scenophone", targets: ["scenophone"])
     ],
@@ -24,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.0.0"),
     ],
     targets: [
         // C libraries: headers and tiny static-inline shims only.
@@ -40,16 +47,17 @@ let package = Package(
         .target(
             name: "Corpus",
             dependencies: [
-                "Vision", "MediaIO", "Kernels", "COpenBLAS",
+                "Vision", "MediaIO", "COpenBLAS",
                 .product(name: "Crypto", package: "swift-crypto"),
             ], swiftSettings: alwaysOptimised),
         .target(name: "Synth", swiftSettings: alwaysOptimised),
-        .target(name: "AudioOutput", dependencies: ["CALSA", "Synth", "MediaIO"]),
-        .target(name: "Engine", dependencies: ["Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
+        .target(name: "AudioOutput", dependencies: ["CALSA", "MediaIO"]),
+        .target(
+            name: "Engine", dependencies: ["Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput"]),
         .target(
             name: "WebUI",
             dependencies: [
-                "Engine",
+                "Engine", "Corpus", "AudioOutput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -61,6 +69,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             resources: [.copy("Public")]),
         .target(
@@ -73,13 +83,17 @@ let package = Package(
         .executableTarget(
             name: "scenophone",
             dependencies: [
-                "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine", "WebUI", "OSC",
+                "COpenBLAS", "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine",
+                "WebUI", "OSC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Shared test helpers: paths to ../shared and the model, tolerances, .npy reading.
         .target(
-            name: "TestSupport", dependencies: ["Engine", "AudioOutput", "AllocationCounter"],
+            name: "TestSupport",
+            dependencies: ["Engine", "Corpus", "Vision", "MediaIO", "AudioOutput", "AllocationCounter"],
             path: "Tests/TestSupport"
         ),
         // Counts each thread's heap allocations, to prove the audio thread makes none.
@@ -87,19 +101,29 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
         .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "TestSupport"]),
-        .testTarget(name: "SynthTests", dependencies: ["Synth", "TestSupport"]),
-        .testTarget(name: "AudioOutputTests", dependencies: ["AudioOutput", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Vision", "MediaIO", "TestSupport"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth"]),
+        .testTarget(name: "AudioOutputTests", dependencies: ["AudioOutput", "MediaIO", "TestSupport"]),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: [
+                "Engine", "Corpus", "Vision", "Synth", "MediaIO", "AudioOutput", "AllocationCounter",
+                "TestSupport",
+            ]),
         .testTarget(
             name: "WebUITests",
             dependencies: [
-                "WebUI", "TestSupport",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "WebUI", "Engine", "AudioOutput", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // End-to-end tests of the `scenophone` command line, run as a child process.
         .testTarget(name: "OSCTests", dependencies: ["OSC", "TestSupport"]),
-        .testTarget(name: "ScenophoneTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "ScenophoneTests", dependencies: ["MediaIO", "Engine", "TestSupport"]),
     ]
 )

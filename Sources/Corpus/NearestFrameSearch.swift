@@ -9,7 +9,7 @@ import COpenBLAS
 /// those transformed vectors, whatever the measure. The methods taking a buffer take a query already
 /// in the measure's space; ``nearest(to:count:)`` takes a raw embedding.
 ///
-/// Exact distances use `‖q − x‖² = ‖q‖² − 2 q·x + ‖x‖²`: one matrix-vector product (`cblas_sgemv`)
+/// Exact distances use `‖q − x‖² = ‖q‖² − 2 q·x + ‖x‖²`: one matrix-vector product (``RowProducts``)
 /// over all frames, with the frames' squared norms computed once. That form loses precision where
 /// `q` and `x` nearly coincide (the terms cancel), so distances below √(1/1000 of `‖q‖² + ‖x‖²`)
 /// are recomputed directly: a frame queried with its own embedding is at distance 0.
@@ -371,10 +371,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
 
     private func exactPass(_ q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let queryNorm = Float(cblas_dsdot(Int32(dimension), q, 1, q, 1))
-        cblas_sgemv(
-            CblasRowMajor, CblasNoTrans, Int32(frameCount), Int32(dimension), -2, embeddings,
-            Int32(dimension), q, 1,
-            0, out, 1)
+        RowProducts.multiply(embeddings, rows: frameCount, columns: dimension, by: q, scale: -2, into: out)
         let norms = squaredNorms.pointer
         for frame in 0..<frameCount {
             let scale = queryNorm + norms[frame]

@@ -115,9 +115,9 @@ final class ProjectedEmbeddings: @unchecked Sendable {
         let kept = cblas_dsdot(Int32(dimensions), queryProjection, 1, queryProjection, 1)
         let queryNorm = Float(kept)
         let queryResidual = Float(max(0, all - kept).squareRoot())
-        cblas_sgemv(
-            CblasRowMajor, CblasNoTrans, Int32(frames), Int32(dimensions), -2, projected.pointer,
-            Int32(dimensions), queryProjection, 1, 0, bounds, 1)
+        RowProducts.multiply(
+            projected.pointer, rows: frames, columns: dimensions, by: queryProjection, scale: -2, into: bounds
+        )
         let norms = projectedNorms.pointer
         let lengths = residuals.pointer
         for frame in 0..<frames {

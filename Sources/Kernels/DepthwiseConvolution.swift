@@ -78,17 +78,17 @@ public enum DepthwiseConvolution {
                 let taps = weights + (ky &* k &* c &+ g)
                 for kx in 0..<k {
                     let w = load8(taps + kx &* c)
-                    a0 = a0.addingProduct(load8(row + kx &* c), w)
+                    a0 = load8(row + kx &* c) * w + a0
                     if n > 1 {
-                        a1 = a1.addingProduct(load8(row + (s &+ kx) &* c), w)
-                        a2 = a2.addingProduct(load8(row + (2 &* s &+ kx) &* c), w)
-                        a3 = a3.addingProduct(load8(row + (3 &* s &+ kx) &* c), w)
+                        a1 = load8(row + (s &+ kx) &* c) * w + a1
+                        a2 = load8(row + (2 &* s &+ kx) &* c) * w + a2
+                        a3 = load8(row + (3 &* s &+ kx) &* c) * w + a3
                     }
                     if n > 4 {
-                        a4 = a4.addingProduct(load8(row + (4 &* s &+ kx) &* c), w)
-                        a5 = a5.addingProduct(load8(row + (5 &* s &+ kx) &* c), w)
-                        a6 = a6.addingProduct(load8(row + (6 &* s &+ kx) &* c), w)
-                        a7 = a7.addingProduct(load8(row + (7 &* s &+ kx) &* c), w)
+                        a4 = load8(row + (4 &* s &+ kx) &* c) * w + a4
+                        a5 = load8(row + (5 &* s &+ kx) &* c) * w + a5
+                        a6 = load8(row + (6 &* s &+ kx) &* c) * w + a6
+                        a7 = load8(row + (7 &* s &+ kx) &* c) * w + a7
                     }
                 }
             }

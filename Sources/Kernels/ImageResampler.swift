@@ -49,9 +49,9 @@ public enum ImageResampler {
                         let base = src + starts[ox] * 3
                         for t in 0..<horizontal.taps {
                             let pixel = UnsafeRawPointer(base + t * 3).loadUnaligned(as: SIMD4<Float>.self)
-                            sum = sum.addingProduct(pixel, hw[ox * horizontal.taps + t])
+                            sum = pixel * hw[ox * horizontal.taps + t] + sum
                         }
-                        let value = offset4.addingProduct(sum, scale4)
+                        let value = sum * scale4 + offset4
                         dst[ox * 3] = value.x
                         dst[ox * 3 + 1] = value.y
                         dst[ox * 3 + 2] = value.z

@@ -190,32 +190,32 @@ public enum MatrixMultiply {
             let b1 = load8(bp + 8)
             bp += 16
             var s = SIMD8<Float>(repeating: a0[p])
-            c00 = c00.addingProduct(s, b0)
-            c01 = c01.addingProduct(s, b1)
+            c00 = s * b0 + c00
+            c01 = s * b1 + c01
             if rows > 1 {
                 s = SIMD8<Float>(repeating: a1[p])
-                c10 = c10.addingProduct(s, b0)
-                c11 = c11.addingProduct(s, b1)
+                c10 = s * b0 + c10
+                c11 = s * b1 + c11
             }
             if rows > 2 {
                 s = SIMD8<Float>(repeating: a2[p])
-                c20 = c20.addingProduct(s, b0)
-                c21 = c21.addingProduct(s, b1)
+                c20 = s * b0 + c20
+                c21 = s * b1 + c21
             }
             if rows > 3 {
                 s = SIMD8<Float>(repeating: a3[p])
-                c30 = c30.addingProduct(s, b0)
-                c31 = c31.addingProduct(s, b1)
+                c30 = s * b0 + c30
+                c31 = s * b1 + c31
             }
             if rows > 4 {
                 s = SIMD8<Float>(repeating: a4[p])
-                c40 = c40.addingProduct(s, b0)
-                c41 = c41.addingProduct(s, b1)
+                c40 = s * b0 + c40
+                c41 = s * b1 + c41
             }
             if rows > 5 {
                 s = SIMD8<Float>(repeating: a5[p])
-                c50 = c50.addingProduct(s, b0)
-                c51 = c51.addingProduct(s, b1)
+                c50 = s * b0 + c50
+                c51 = s * b1 + c51
             }
         }
         var o = cursor.next()
@@ -269,26 +269,26 @@ public enum MatrixMultiply {
             let b2 = load8(bp + 16)
             bp += 24
             var s = SIMD8<Float>(repeating: a0[p])
-            c00 = c00.addingProduct(s, b0)
-            c01 = c01.addingProduct(s, b1)
-            c02 = c02.addingProduct(s, b2)
+            c00 = s * b0 + c00
+            c01 = s * b1 + c01
+            c02 = s * b2 + c02
             if rows > 1 {
                 s = SIMD8<Float>(repeating: a1[p])
-                c10 = c10.addingProduct(s, b0)
-                c11 = c11.addingProduct(s, b1)
-                c12 = c12.addingProduct(s, b2)
+                c10 = s * b0 + c10
+                c11 = s * b1 + c11
+                c12 = s * b2 + c12
             }
             if rows > 2 {
                 s = SIMD8<Float>(repeating: a2[p])
-                c20 = c20.addingProduct(s, b0)
-                c21 = c21.addingProduct(s, b1)
-                c22 = c22.addingProduct(s, b2)
+                c20 = s * b0 + c20
+                c21 = s * b1 + c21
+                c22 = s * b2 + c22
             }
             if rows > 3 {
                 s = SIMD8<Float>(repeating: a3[p])
-                c30 = c30.addingProduct(s, b0)
-                c31 = c31.addingProduct(s, b1)
-                c32 = c32.addingProduct(s, b2)
+                c30 = s * b0 + c30
+                c31 = s * b1 + c31
+                c32 = s * b2 + c32
             }
         }
         finish3(c00, c01, c02, panel, cursor.next())

@@ -11,11 +11,9 @@ public enum FFmpegTool: String, Sendable, CaseIterable {
     /// - Returns: the absolute path of the executable.
     /// - Throws: `MediaIOError.toolMissing`, whose message says how to install it.
     public func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
-        let path = environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
-            let candidate = "\(directory)/\(rawValue)"
-            if access(candidate, X_OK) == 0 { return candidate }
+        guard let path = ChildProcess.locate(rawValue, environment: environment) else {
+            throw MediaIOError.toolMissing(rawValue)
         }
-        throw MediaIOError.toolMissing(rawValue)
+        return path
     }
 }

@@ -26,4 +26,23 @@ enum LinuxCalls {
         }
         return (fds[0], fds[1])
     }
+
+    private typealias AddChangeDirectory =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+    nonisolated(unsafe) private static let addChangeDirectoryFunction: AddChangeDirectory? = dlsym(
+        nil, "posix_spawn_file_actions_addchdir_np"
+    ).map { unsafeBitCast($0, to: AddChangeDirectory.self) }
+
+    /// Makes a spawned child start in `directory` (`posix_spawn_file_actions_addchdir_np`, glibc 2.29).
+    ///
+    /// - Parameters:
+    ///   - actions: the spawn's file actions.
+    ///   - directory: the child's working directory.
+    /// - Returns: 0, or an error number (`ENOSYS` where the C library lacks the call).
+    static func addChangeDirectory(
+        _ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ directory: String
+    ) -> Int32 {
+        guard let addChangeDirectoryFunction else { return ENOSYS }
+        return addChangeDirectoryFunction(actions, directory)
+    }
 }

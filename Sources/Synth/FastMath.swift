@@ -22,11 +22,11 @@ enum FastMath {
     @inline(__always)
     static func sine(_ u: SIMD8<Float>) -> SIMD8<Float> {
         let u2 = u * u
-        var p = SIMD8<Float>(repeating: 2.755_731_9e-6).addingProduct(u2, -2.505_210_8e-8)
-        p = SIMD8(repeating: -1.984_127e-4).addingProduct(p, u2)
-        p = SIMD8(repeating: 8.333_333_3e-3).addingProduct(p, u2)
-        p = SIMD8(repeating: -0.166_666_67).addingProduct(p, u2)
-        return u.addingProduct(u * u2, p)
+        var p = u2 * -2.505_210_8e-8 + 2.755_731_9e-6
+        p = p * u2 - 1.984_127e-4
+        p = p * u2 + 8.333_333_3e-3
+        p = p * u2 - 0.166_666_67
+        return u + u * u2 * p
     }
 
     /// `cos(u)` lane by lane for `u` in [−π/2, π/2]; absolute error below 7e-9 (the u¹⁴ term).
@@ -34,12 +34,12 @@ enum FastMath {
     @inline(__always)
     static func cosine(_ u: SIMD8<Float>) -> SIMD8<Float> {
         let u2 = u * u
-        var p = SIMD8<Float>(repeating: -2.755_731_9e-7).addingProduct(u2, 2.087_675_7e-9)
-        p = SIMD8(repeating: 2.480_158_7e-5).addingProduct(p, u2)
-        p = SIMD8(repeating: -1.388_888_9e-3).addingProduct(p, u2)
-        p = SIMD8(repeating: 4.166_666_8e-2).addingProduct(p, u2)
-        p = SIMD8(repeating: -0.5).addingProduct(p, u2)
-        return SIMD8(repeating: 1).addingProduct(p, u2)
+        var p = u2 * 2.087_675_7e-9 - 2.755_731_9e-7
+        p = p * u2 + 2.480_158_7e-5
+        p = p * u2 - 1.388_888_9e-3
+        p = p * u2 + 4.166_666_8e-2
+        p = p * u2 - 0.5
+        return p * u2 + 1
     }
 
     /// The raised-cosine ramp `½ − ½·cos(πx)`: 0 at `x = 0`, 1 at `x = 1`, zero slope at both ends.
@@ -59,7 +59,7 @@ enum FastMath {
     @inline(__always)
     static func raisedCosine(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let u = (x - 0.5) * Float.pi
-        return SIMD8(repeating: 0.5).addingProduct(sine(u), 0.5)
+        return sine(u) * 0.5 + 0.5
     }
 
     /// `2^e` for `e` in [−1, 1]; relative error below 3e-6 (the 8th-order term of `exp(e·ln 2)` plus

@@ -146,10 +146,10 @@ enum GrainKernels {
                 let end = k &+ run
                 while k < end {
                     let at = start &+ k
-                    target.apply(half.addingProduct(-half, cos0), at: at)
-                    target.apply(half.addingProduct(-half, cos1), at: at &+ 8)
-                    target.apply(half.addingProduct(-half, cos2), at: at &+ 16)
-                    target.apply(half.addingProduct(-half, cos3), at: at &+ 24)
+                    target.apply(half - half * cos0, at: at)
+                    target.apply(half - half * cos1, at: at &+ 8)
+                    target.apply(half - half * cos2, at: at &+ 16)
+                    target.apply(half - half * cos3, at: at &+ 24)
                     rotate(&cos0, &sin0, by: step)
                     rotate(&cos1, &sin1, by: step)
                     rotate(&cos2, &sin2, by: step)
@@ -159,7 +159,7 @@ enum GrainKernels {
             }
         }
         while k &+ 8 <= count {
-            let x = SIMD8(repeating: x0).addingProduct(SIMD8(repeating: Float(k)) + lanes, dx)
+            let x = (SIMD8(repeating: Float(k)) + lanes) * dx + x0
             target.apply(FastMath.raisedCosine(x) * gain, at: start &+ k)
             k &+= 8
         }
@@ -174,7 +174,7 @@ enum GrainKernels {
     @inline(__always)
     static func rampPhase(_ x0: Float, _ dx: Float, from k: Int) -> SIMD8<Float> {
         let lanes = SIMD8<Float>(0, 1, 2, 3, 4, 5, 6, 7)
-        return (SIMD8(repeating: x0 + Float(k) * dx).addingProduct(lanes, dx) - 0.5) * Float.pi
+        return (lanes * dx + (x0 + Float(k) * dx) - 0.5) * Float.pi
     }
 
     /// Rotates the pairs `(c, s)` lane by lane by the angle whose cosine and sine are `step`.
@@ -183,8 +183,8 @@ enum GrainKernels {
     static func rotate(
         _ c: inout SIMD8<Float>, _ s: inout SIMD8<Float>, by step: (cos: SIMD8<Float>, sin: SIMD8<Float>)
     ) {
-        let rotated = (c * step.cos).addingProduct(-s, step.sin)
-        s = (s * step.cos).addingProduct(c, step.sin)
+        let rotated = c * step.cos - s * step.sin
+        s = s * step.cos + c * step.sin
         c = rotated
     }
 
@@ -302,7 +302,7 @@ struct MonoIntoMono: GrainTarget {
     @inline(__always)
     func apply(_ window: SIMD8<Float>, at k: Int) {
         GrainKernels.store(
-            GrainKernels.load(mix + k).addingProduct(GrainKernels.load(source + k), window), mix + k)
+            GrainKernels.load(source + k) * window + GrainKernels.load(mix + k), mix + k)
     }
 
     @_noLocks @_noAllocation
@@ -329,7 +329,7 @@ struct StereoIntoMono: GrainTarget {
     func apply(_ window: SIMD8<Float>, at k: Int) {
         let pair = GrainKernels.load16(source + 2 * k)
         GrainKernels.store(
-            GrainKernels.load(mix + k).addingProduct(pair.evenHalf + pair.oddHalf, window), mix + k)
+            (pair.evenHalf + pair.oddHalf) * window + GrainKernels.load(mix + k), mix + k)
     }
 
     @_noLocks @_noAllocation
@@ -373,9 +373,9 @@ struct MonoIntoStereo: GrainTarget {
     @inline(__always)
     func apply(_ window: SIMD8<Float>, at k: Int) {
         let sample = GrainKernels.load(source + k) * window
-        GrainKernels.store(GrainKernels.load(mix.left + k).addingProduct(sample, mix.leftGain), mix.left + k)
+        GrainKernels.store(sample * mix.leftGain + GrainKernels.load(mix.left + k), mix.left + k)
         GrainKernels.store(
-            GrainKernels.load(mix.right + k).addingProduct(sample, mix.rightGain), mix.right + k)
+            sample * mix.rightGain + GrainKernels.load(mix.right + k), mix.right + k)
     }
 
     @_noLocks @_noAllocation
@@ -403,9 +403,9 @@ struct StereoIntoStereo: GrainTarget {
     func apply(_ window: SIMD8<Float>, at k: Int) {
         let pair = GrainKernels.load16(source + 2 * k)
         GrainKernels.store(
-            GrainKernels.load(mix.left + k).addingProduct(pair.evenHalf * window, mix.leftGain), mix.left + k)
+            pair.evenHalf * window * mix.leftGain + GrainKernels.load(mix.left + k), mix.left + k)
         GrainKernels.store(
-            GrainKernels.load(mix.right + k).addingProduct(pair.oddHalf * window, mix.rightGain),
+            pair.oddHalf * window * mix.rightGain + GrainKernels.load(mix.right + k),
             mix.right + k)
     }
 

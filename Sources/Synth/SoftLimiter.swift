@@ -75,17 +75,17 @@ struct SoftLimiter {
             let shape = peakIn * max(gain, next) > threshold
             var offset = 0
             while offset + 8 <= count {
-                let frameGain = SIMD8(repeating: gain).addingProduct(lanes + Float(offset), step)
+                let frameGain = (lanes + Float(offset)) * step + gain
                 let index = start + offset
                 var l = GrainKernels.load(left + index) * frameGain
                 if shape { l = knee(l) }
                 peakOut = FastMath.maximum(peakOut, FastMath.magnitude(l))
-                energy = energy.addingProduct(l, l)
+                energy = l * l + energy
                 if let right {
                     var r = GrainKernels.load(right + index) * frameGain
                     if shape { r = knee(r) }
                     peakOut = FastMath.maximum(peakOut, FastMath.magnitude(r))
-                    energy = energy.addingProduct(r, r)
+                    energy = r * r + energy
                     for lane in 0..<8 {
                         output[2 * (index + lane)] = l[lane]
                         output[2 * (index + lane) + 1] = r[lane]
@@ -141,7 +141,7 @@ struct SoftLimiter {
         let magnitude = FastMath.magnitude(x)
         let room = ceiling - threshold
         let over = (magnitude - threshold) / room
-        let shaped = SIMD8(repeating: threshold).addingProduct(over / (over + 1), room)
+        let shaped = over / (over + 1) * room + threshold
         let signed = shaped.replacing(with: -shaped, where: x .< 0)
         return x.replacing(with: signed, where: magnitude .> threshold)
     }

@@ -8,12 +8,9 @@ import Testing
 @Suite(.serialized) struct CorpusDurabilityTests {
     /// Starts `scenophone index` and kills it with SIGKILL once `isWriting` says it is mid-way.
     private func killIndex(_ arguments: [String], once isWriting: () -> Bool) throws {
-        let process = Process()
-        process.executableURL = Paths.scenophoneExecutable
-        process.arguments = ["index"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try ChildProcess(
+            executable: Paths.scenophoneExecutable.path, arguments: ["index"] + arguments,
+            outputDescriptors: [], collectsOutput: true)
         let deadline = Date().addingTimeInterval(120)
         var writing = false
         while !writing && process.isRunning && Date() < deadline {
@@ -21,9 +18,8 @@ import Testing
             writing = isWriting()
         }
         try #require(writing && process.isRunning, "index should be writing frames when killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
+        process.send(SIGKILL)
+        #expect(process.wait() == 128 + SIGKILL)
     }
 
     /// Whether a `.frames` blob not in `known` holds embeddings yet, in any of these directories.

@@ -1,17 +1,11 @@
 import Foundation
 import Glibc
-import Synchronization
+import MediaIO
 
 /// A program running beside a test (a server): its output is collected as it comes, and the test
 /// can wait for a line, then stop it as a user would (Ctrl-C).
 public final class BackgroundProcess: Sendable {
-    private let process: Process
-    private let output = Output()
-
-    /// What the program wrote, appended by the pipes' reader threads.
-    private final class Output: Sendable {
-        let streams = Mutex((standardOutput: Data(), standardError: Data()))
-    }
+    private let process: ChildProcess
 
     /// Starts a program.
     ///
@@ -21,35 +15,15 @@ public final class BackgroundProcess: Sendable {
     ///   - environment: variables to add to the inherited environment.
     /// - Throws: when it cannot be started.
     public init(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws {
-        process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let output = self.output
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            output.streams.withLock { $0.standardOutput.append(data) }
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            output.streams.withLock { $0.standardError.append(data) }
-        }
-        try process.run()
+        process = try ChildProcess(
+            executable: executable.path, arguments: arguments, environment: environment,
+            outputDescriptors: [], collectsOutput: true, errorLimit: Int.max)
     }
 
     /// Everything written to standard output so far.
-    public var standardOutput: String {
-        output.streams.withLock { String(decoding: $0.standardOutput, as: UTF8.self) }
-    }
+    public var standardOutput: String { process.collectedOutput }
     /// Everything written to standard error so far.
-    public var standardError: String {
-        output.streams.withLock { String(decoding: $0.standardError, as: UTF8.self) }
-    }
+    public var standardError: String { process.errorOutput }
     /// Whether it is still running.
     public var isRunning: Bool { process.isRunning }
 
@@ -67,28 +41,21 @@ public final class BackgroundProcess: Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestSupportError(
-            "no such line from \(process.executableURL?.lastPathComponent ?? "the program") "
-                + "(running: \(process.isRunning)); stdout: \(standardOutput) stderr: \(standardError)")
+            "no such line from \(process.programName) (running: \(process.isRunning)); "
+                + "stdout: \(standardOutput) stderr: \(standardError)")
     }
 
     /// Stops it with SIGINT, as Ctrl-C would, and waits for it to exit.
     ///
-    /// - Returns: its exit status.
+    /// - Returns: its exit status (128 + the signal number if a signal ended it).
     @discardableResult
     public func interrupt(timeout: Duration = .seconds(20)) async -> Int32 {
-        if process.isRunning { kill(process.processIdentifier, SIGINT) }
+        process.send(SIGINT)
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        if process.isRunning {
-            process.terminate()
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
-        }
-        return process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { process.send(SIGTERM) }
+        return process.wait()
     }
 }

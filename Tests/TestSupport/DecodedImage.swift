@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// An image decoded to RGB24 by the `ffmpeg` program, for tests that start from a picture file.
 public struct DecodedImage: Sendable {
@@ -22,24 +23,23 @@ public struct DecodedImage: Sendable {
         guard probe.status == 0, size.count == 2, let w = Int(size[0]), let h = Int(size[1]) else {
             throw DecodeError(url: url, reason: "ffprobe: \(probe.standardError)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "ffmpeg", "-v", "error", "-i", url.path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24",
-            "-",
-        ]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, data.count == w * h * 3 else {
-            throw DecodeError(url: url, reason: "ffmpeg produced \(data.count) bytes for \(w)×\(h)")
+        let decoder = try ChildProcess(
+            executable: "ffmpeg",
+            arguments: [
+                "-v", "error", "-i", url.path, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-",
+            ], subject: url)
+        // One byte more than the picture, to notice a decoder that writes too much.
+        var data = [UInt8](repeating: 0, count: w * h * 3 + 1)
+        let count = try data.withUnsafeMutableBytes { try decoder.readFully(into: $0) }
+        if count != w * h * 3 { decoder.cancel() }  // it may be blocked writing more
+        let status = decoder.wait()
+        guard status == 0, count == w * h * 3 else {
+            throw DecodeError(
+                url: url, reason: "ffmpeg produced \(count) bytes for \(w)×\(h) (status \(status))")
         }
         width = w
         height = h
-        rgb = [UInt8](data)
+        rgb = Array(data.prefix(w * h * 3))
     }
 
     /// Why a picture could not be decoded.

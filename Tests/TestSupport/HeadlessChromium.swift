@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import MediaIO
 
 /// Headless Chromium driven over the Chrome DevTools Protocol, for the web UI's browser tests.
 ///
@@ -11,7 +12,7 @@ import Glibc
 /// work to a Dispatch thread: blocking one of the cooperative pool's few threads would starve the
 /// server the browser is talking to, when it runs in the same process.
 public final class HeadlessChromium: @unchecked Sendable {
-    private let process: Process
+    private let process: ChildProcess
     private let profile: TemporaryDirectory
     private let socket: Int32
     private var nextID = 1
@@ -33,21 +34,20 @@ public final class HeadlessChromium: @unchecked Sendable {
             throw TestSupportError("chromium is not installed: run scripts/setup --tests")
         }
         profile = try TemporaryDirectory("chromium")
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = [
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--no-default-browser-check",
-            "--disable-extensions", "--disable-background-networking", "--disable-component-update",
-            "--disable-dev-shm-usage", "--user-data-dir=\(profile.url.path)", "--remote-debugging-port=0",
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            "--use-file-for-fake-video-capture=\(fakeCamera.path)",
-            "--autoplay-policy=no-user-gesture-required",
-            "--ignore-certificate-errors", "--window-size=\(windowSize.width),\(windowSize.height)",
-            "--hide-scrollbars", url,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // Its stdout is swallowed (collected, never read) and its stderr kept only to its last 16 KiB.
+        process = try ChildProcess(
+            executable: chromium,
+            arguments: [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-extensions", "--disable-background-networking", "--disable-component-update",
+                "--disable-dev-shm-usage", "--user-data-dir=\(profile.url.path)", "--remote-debugging-port=0",
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-video-capture=\(fakeCamera.path)",
+                "--autoplay-policy=no-user-gesture-required",
+                "--ignore-certificate-errors", "--window-size=\(windowSize.width),\(windowSize.height)",
+                "--hide-scrollbars", url,
+            ], outputDescriptors: [], collectsOutput: true)
 
         // Chromium writes its debugging port to DevToolsActivePort once it listens.
         let portFile = profile.file("DevToolsActivePort")
@@ -124,10 +124,8 @@ public final class HeadlessChromium: @unchecked Sendable {
 
     deinit {
         close(socket)
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        process.send(SIGTERM)
+        process.wait()
     }
 
     /// Evaluates a JavaScript expression in the page and returns its value (JSON-compatible).

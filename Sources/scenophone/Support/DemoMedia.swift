@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// The media `demo` makes for itself with ffmpeg when it has none: four synthetic scenes that the
 /// network tells apart easily, each paired with a sound of its own, and an input that moves
@@ -118,14 +119,10 @@ enum DemoMedia {
     /// Runs ffmpeg quietly, overwriting its output.
     private static func ffmpeg(_ arguments: [String]) throws {
         let result = try ChildProcess.run(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            ["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"] + arguments)
+            try FFmpegTool.ffmpeg.locate(), ["-nostdin", "-hide_banner", "-v", "error", "-y"] + arguments)
         guard result.status == 0 else {
             let message = result.standardError.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw Failure(
-                description: result.status == 127
-                    ? "ffmpeg is not installed; install it with `sudo apt-get install ffmpeg` (or run scripts/setup)"
-                    : "ffmpeg failed making the demo media: \(message)")
+            throw Failure(description: "ffmpeg failed making the demo media: \(message)")
         }
     }
 

@@ -98,7 +98,9 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                     + "\(CorpusReport.size(probe.sizeOnDisk)) on disk"
                     + (writeTime > 0
                         ? ", written in \(BenchmarkClock.format(writeTime))" : " (already there)"))
-            print("OpenBLAS \(BLAS.coreName); load average \(report.loadAverageBefore)")
+            print(
+                "distances: \(RowProducts.kernelName); OpenBLAS \(BLAS.coreName); load average \(report.loadAverageBefore)"
+            )
         }
 
         // Opening against reading and hashing the same bytes.

@@ -112,8 +112,7 @@ struct IndexBenchmarkCommand: AsyncParsableCommand {
     /// The baseline: ffmpeg decoding every stream and discarding the result.
     private static func decodeOnly(_ clip: URL) throws {
         let result = try ChildProcess.run(
-            URL(fileURLWithPath: try FFmpegTool.ffmpeg.locate()),
-            ["-nostdin", "-v", "error", "-i", clip.path, "-f", "null", "-"])
+            try FFmpegTool.ffmpeg.locate(), ["-nostdin", "-v", "error", "-i", clip.path, "-f", "null", "-"])
         guard result.status == 0 else {
             throw MediaIOError.processFailed(
                 clip, program: "ffmpeg", status: result.status, message: result.standardError)
@@ -129,7 +128,7 @@ struct IndexBenchmarkCommand: AsyncParsableCommand {
         let clip = directory.appendingPathComponent("clip-720p.mp4")
         if !json { print("making a \(Int(seconds)) s 720p H.264 clip from \(source.lastPathComponent)…") }
         let result = try ChildProcess.run(
-            URL(fileURLWithPath: try FFmpegTool.ffmpeg.locate()),
+            try FFmpegTool.ffmpeg.locate(),
             [
                 "-nostdin", "-v", "error", "-stream_loop", "-1", "-i", source.path, "-t", String(seconds),
                 "-vf", "scale=-2:720,crop=1280:720", "-c:v", "libx264", "-preset", "fast", "-crf", "20",

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 import Vision
 
 /// The peer baseline: the same EfficientNet-Lite checkpoint under ONNX Runtime, run as a child
@@ -95,9 +96,9 @@ struct OnnxRuntimeBaseline {
                 String(iterations),
                 "--warmup", String(warmup),
             ] + extraArguments
-        let output = try ChildProcess.run(python, arguments)
+        let output = try ChildProcess.run(python.path, arguments)
         let lastLine =
-            String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").last ?? ""
+            output.standardOutput.split(separator: "\n").last ?? ""
         guard output.status == 0,
             let timing = try? JSONDecoder().decode(Timing.self, from: Data(lastLine.utf8))
         else {
