@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import TestSupport
 import Testing
 
@@ -7,6 +8,8 @@ import Testing
 /// The network against the float64 numpy reference (`../shared/bench/lite0_ref.py`).
 ///
 /// One network serves every test (loading it is the slow part), so the suite runs serially.
+/// XNNPACK chooses its kernels once per process: the suite runs on the path `SCENOPHONE_KERNELS`
+/// forces, else on the CPU's best; `scripts/test` runs it once per path the CPU has.
 @Suite(.serialized) struct GoldenTests {
     static let photos = ["chelsea", "coffee", "astronaut", "rocket"]
     nonisolated(unsafe) static let shared = Result {
@@ -45,8 +48,13 @@ import Testing
         }
         let featureError = maxAbsoluteDifference(features, try Self.golden(photo, "features"))
         let logitError = maxAbsoluteDifference(logits, try Self.golden(photo, "logits"))
-        #expect(featureError <= 1e-3, "\(photo): features differ by \(featureError)")
-        #expect(logitError <= 1e-3, "\(photo): logits differ by \(logitError)")
+        #expect(featureError <= 1e-3, "\(photo) on \(network.kernels): features differ by \(featureError)")
+        #expect(logitError <= 1e-3, "\(photo) on \(network.kernels): logits differ by \(logitError)")
+    }
+
+    @Test func theNetworkRunsTheRequestedKernels() throws {
+        let requested = ProcessInfo.processInfo.environment[KernelSelection.environmentVariable]
+        #expect(network.kernels == requested.flatMap { KernelPath(rawValue: $0) } ?? KernelPath.best)
     }
 
     /// The four photos in one batch, on one thread and split over two.
@@ -74,10 +82,12 @@ import Testing
                 logits[(i * 1000)..<((i + 1) * 1000)], try Self.golden(photo, "logits"))
             #expect(
                 featureError <= 1e-3,
-                "\(photo) in a batch on \(threads) threads: features differ by \(featureError)")
+                "\(photo) in a batch on \(threads) threads, \(network.kernels): features differ by \(featureError)"
+            )
             #expect(
                 logitError <= 1e-3,
-                "\(photo) in a batch on \(threads) threads: logits differ by \(logitError)")
+                "\(photo) in a batch on \(threads) threads, \(network.kernels): logits differ by \(logitError)"
+            )
         }
     }
 
