@@ -40,9 +40,13 @@ let package = Package(
         .systemLibrary(
             name: "CALSA", path: "Sources/CALSA", pkgConfig: "alsa",
             providers: [.apt(["libasound2-dev"])]),
+        // The vision network's engine: XNNPACK picks its kernels for the running CPU (via cpuinfo).
+        .systemLibrary(
+            name: "CXNNPACK", path: "Sources/CXNNPACK",
+            providers: [.apt(["libxnnpack-dev", "libpthreadpool-dev", "libcpuinfo-dev"])]),
 
-        .target(name: "Kernels", dependencies: ["COpenBLAS"], swiftSettings: alwaysOptimised),
-        .target(name: "Vision", dependencies: ["Kernels"]),
+        .target(name: "Kernels", dependencies: ["COpenBLAS", "CXNNPACK"], swiftSettings: alwaysOptimised),
+        .target(name: "Vision", dependencies: ["Kernels", "CXNNPACK"]),
         .target(name: "MediaIO"),
         .target(
             name: "Corpus",
@@ -99,7 +103,7 @@ let package = Package(
         // Counts each thread's heap allocations, to prove the audio thread makes none.
         .target(name: "AllocationCounter", path: "Tests/AllocationCounter"),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "TestSupport"]),
-        .testTarget(name: "VisionTests", dependencies: ["Vision", "TestSupport"]),
+        .testTarget(name: "VisionTests", dependencies: ["Vision", "Kernels", "TestSupport"]),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Vision", "MediaIO", "TestSupport"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth"]),

@@ -1,3 +1,4 @@
+import CXNNPACK
 import Foundation
 import Kernels
 
@@ -5,10 +6,10 @@ import Kernels
 /// pooled embedding (and the 1000 ImageNet logits) out.
 ///
 /// The graph is read from the weights file (`LiteArchitecture`) and checked tensor by tensor;
-/// BatchNorm is folded into the convolutions at load time; activations are NHWC; 1×1 convolutions
-/// and the im2col stem are matrix products on packed filters, depthwise convolutions SIMD kernels,
-/// each MBConv block one fused kernel (see `InvertedResidual`). All workspaces are allocated here,
-/// so embedding a frame allocates nothing. Not thread-safe: use one per thread.
+/// BatchNorm is folded into the convolutions at load time; the graph runs on XNNPACK (NHWC, fused
+/// ReLU6 clamps), whose kernels are chosen for the running CPU (see `KernelSelection`). The runtime
+/// owns every workspace, so embedding a frame allocates nothing. Not thread-safe: use one per
+/// thread.
 public final class EfficientNetLite {
     /// The length of an embedding (the head's width, the same for the whole family).
     public static let embeddingSize = LiteArchitecture.headChannels
@@ -26,7 +27,9 @@ public final class EfficientNetLite {
     /// The most images one call can embed.
     public let maxBatch: Int
     /// The threads one image's work is split over (the caller's included).
-    public var threads: Int { team.count }
+    public let threads: Int
+    /// The kernels the network runs (process-wide: XNNPACK chooses once).
+    public let kernels: KernelPath
     /// The preprocessing used by the `rgb:` entry points.
     public let preprocessor: ImagePreprocessor
     /// The side of the square input image (224, 240 or 260).
@@ -34,16 +37,17 @@ public final class EfficientNetLite {
     /// Floats in one preprocessed input image (`inputSize² × 3`, HWC).
     public var inputFloats: Int { inputSize * inputSize * 3 }
 
-    private let team: ThreadTeam
-    private let blocks: [InvertedResidual]
-    private let head: PointwiseConvolution
-    private let classifier: PointwiseConvolution
+    /// The graph's external values: the input image and the pooled embedding.
+    private static let (inputValue, embeddingValue): (UInt32, UInt32) = (0, 1)
 
+    private let graph: NetworkGraph
+    private let runtime: xnn_runtime_t
+    private let classifier: xnn_operator_t
+    private let classifierWeights: (AlignedBuffer, AlignedBuffer)
+    private let pool: pthreadpool_t?
     private let input: AlignedBuffer
-    private let activations: (AlignedBuffer, AlignedBuffer)
-    private let workspace: AlignedBuffer
-    private let zeroRow: AlignedBuffer
-    private let headOutput: AlignedBuffer
+    /// The buffers the runtime was last set up with; setting up again only when they change.
+    private var boundBuffers: (UnsafePointer<Float>, UnsafeMutablePointer<Float>)?
 
     /// Loads the network whose embeddings are comparable with `identity`'s: the same variant, the
     /// same normalisation, the same checkpoint. Every command that queries a corpus loads its
@@ -70,22 +74,22 @@ public final class EfficientNetLite {
         }
     }
 
-    /// Loads the weights and allocates workspaces for batches of up to `maxBatch` images.
+    /// Loads the weights and builds the network for batches of up to `maxBatch` images.
     ///
     /// - Parameters:
     ///   - files: where the model is, and which variant it is.
     ///   - maxBatch: the largest batch one call accepts.
     ///   - normalization: the input normalisation for the `rgb:` entry points.
     ///   - threads: threads to split each image's work over, the caller's included. One (the
-    ///     default) keeps the network on the calling thread and leaves other cores to audio;
-    ///     helpers spin briefly after each layer and then sleep.
+    ///     default) keeps the network on the calling thread and leaves other cores to audio.
     /// - Throws: `VisionError` when the weights are missing, truncated, of another variant, or not
-    ///   an EfficientNet-Lite network.
+    ///   an EfficientNet-Lite network, or the kernels cannot be initialised.
     public init(
         files: ModelFiles, maxBatch: Int = 1, normalization: Normalization = .tensorflow, threads: Int = 1
     ) throws {
         precondition(maxBatch >= 1, "maxBatch must be at least 1")
         precondition(threads >= 1, "threads must be at least 1")
+        do { kernels = try KernelSelection.activate() } catch { throw VisionError.kernels(error) }
         let file = try SafeTensorsFile(contentsOf: files.weights)
         let variant = files.variant
         if let recorded = file.metadata["model"], recorded != variant.modelName {
@@ -93,46 +97,47 @@ public final class EfficientNetLite {
         }
         let architecture = try LiteArchitecture(file, inputSize: variant.inputSize)
         let size = architecture.inputSize
-        let stemPadding = LiteArchitecture.samePadding(size: size, kernel: 3, stride: 2)
+        graph = try NetworkGraph(externalValues: 2)
+        let image = try graph.activation([1, size, size, 3], external: Self.inputValue, isInput: true)
         let stem = try FoldedWeights.dense(
             file, convolution: "_conv_stem", batchNorm: "_bn0", inputs: 3,
-            outputs: LiteArchitecture.stemChannels,
-            kernelSize: 3)
-        let patches = Im2Col(
-            height: size, width: size, channels: 3, kernelSize: 3, stride: 2, padBefore: stemPadding.before,
-            outputHeight: stemPadding.output, outputWidth: stemPadding.output)
-        var side = stemPadding.output
-        var blocks: [InvertedResidual] = []
+            outputs: LiteArchitecture.stemChannels, kernelSize: 3)
+        var x = try graph.convolution(image, stem, stride: 2, clamp: 0...6)
         for (index, spec) in architecture.blocks.enumerated() {
-            // The first block has no expansion layer: the stem takes its place, fused into it.
-            let block = try FoldedWeights.block(
-                file, index: index, block: spec, inputSize: side,
-                precededBy: index == 0 ? .convolution(stem, patches: patches) : .identity)
-            side = block.geometry.outputHeight
-            blocks.append(block)
+            let block = try FoldedWeights.block(file, index: index, block: spec)
+            let blockInput = x
+            if let expand = block.expand { x = try graph.convolution(x, expand, clamp: 0...6) }
+            x = try graph.depthwiseConvolution(x, block.depthwise, stride: spec.stride, clamp: 0...6)
+            x = try graph.convolution(x, block.project, clamp: nil)
+            if spec.hasResidual { x = try graph.add(x, blockInput) }
         }
-        self.blocks = blocks
-        head = try FoldedWeights.dense(
+        let head = try FoldedWeights.dense(
             file, convolution: "_conv_head", batchNorm: "_bn1",
-            inputs: architecture.blocks.last!.outputChannels,
-            outputs: LiteArchitecture.headChannels)
+            inputs: architecture.blocks.last!.outputChannels, outputs: LiteArchitecture.headChannels)
+        x = try graph.convolution(x, head, clamp: 0...6)
+        let embedding = try graph.activation(
+            [1, 1, 1, LiteArchitecture.headChannels], external: Self.embeddingValue)
+        try graph.globalAveragePool(x, into: embedding)
+
+        pool = threads > 1 ? pthreadpool_create(threads) : nil
+        var runtime: xnn_runtime_t?
+        try NetworkGraph.check(
+            xnn_create_runtime_v2(graph.subgraph, pool, 0, &runtime), "xnn_create_runtime_v2")
+        self.runtime = runtime!
+
+        // The classifier runs on the whole batch of embeddings at once, and only when logits are asked for.
         let fc = try file.floats(
             "_fc.weight", shape: [LiteArchitecture.classes, LiteArchitecture.headChannels])
         let fcBias = try file.floats("_fc.bias", shape: [LiteArchitecture.classes])
-        let fcMatrix = AlignedBuffer(count: fc.count)
-        let unit = [Float](repeating: 1, count: LiteArchitecture.classes)
-        fc.withUnsafeBufferPointer { f in
-            unit.withUnsafeBufferPointer { one in
-                FilterPacking.dense(
-                    f.baseAddress!, outputs: LiteArchitecture.classes,
-                    inputs: LiteArchitecture.headChannels,
-                    kernelSize: 1, scale: one.baseAddress!, into: fcMatrix.baseAddress)
-            }
-        }
-        classifier = PointwiseConvolution(
-            filters: fcMatrix.baseAddress, inputs: LiteArchitecture.headChannels,
-            outputs: LiteArchitecture.classes,
-            bias: AlignedBuffer(fcBias))
+        classifierWeights = (AlignedBuffer(fc), AlignedBuffer(fcBias))
+        var classifier: xnn_operator_t?
+        try NetworkGraph.check(
+            xnn_create_fully_connected_nc_f32(
+                LiteArchitecture.headChannels, LiteArchitecture.classes, LiteArchitecture.headChannels,
+                LiteArchitecture.classes, classifierWeights.0.baseAddress, classifierWeights.1.baseAddress,
+                -.infinity, .infinity, 0, &classifier),
+            "xnn_create_fully_connected_nc_f32")
+        self.classifier = classifier!
 
         self.variant = variant
         self.architecture = architecture
@@ -142,36 +147,15 @@ public final class EfficientNetLite {
             embeddingSize: LiteArchitecture.headChannels,
             weightsSHA256: file.metadata["source_sha256"] ?? "unknown", normalization: normalization)
         self.maxBatch = maxBatch
+        self.threads = threads
         preprocessor = ImagePreprocessor(outputSize: size, normalization: normalization)
-
-        let largestActivation = blocks.map {
-            $0.geometry.outputHeight * $0.geometry.outputWidth * $0.geometry.outputChannels
-        }.max()!
         input = AlignedBuffer(count: size * size * 3)
-        activations = (AlignedBuffer(count: largestActivation), AlignedBuffer(count: largestActivation))
-        workspace = AlignedBuffer(count: blocks.map { $0.workspaceFloats(threads: threads) }.max()!)
-        team = ThreadTeam(count: threads)
-        zeroRow = AlignedBuffer(count: blocks.map(\.zeroRowFloats).max()!)
-        headOutput = AlignedBuffer(count: side * side * LiteArchitecture.headChannels)
     }
 
-    /// The network's matrix products for one image, in order: (rows, inner dimension, columns) of
-    /// the stem (over im2col rows), every expansion and projection, the head and the classifier.
-    public var matrixShapes: [(rows: Int, inner: Int, columns: Int)] {
-        var shapes: [(Int, Int, Int)] = []
-        for (index, block) in blocks.enumerated() {
-            let g = block.geometry
-            if index == 0 {
-                shapes.append((g.height * g.width, 27, g.expandedChannels))
-            } else if g.expandedChannels != g.inputChannels {
-                shapes.append((g.height * g.width, g.inputChannels, g.expandedChannels))
-            }
-            shapes.append((g.outputHeight * g.outputWidth, g.expandedChannels, g.outputChannels))
-        }
-        let last = blocks.last!.geometry
-        shapes.append((last.outputHeight * last.outputWidth, last.outputChannels, Self.embeddingSize))
-        shapes.append((1, Self.embeddingSize, Self.classCount))
-        return shapes
+    deinit {
+        xnn_delete_operator(classifier)
+        xnn_delete_runtime(runtime)
+        if let pool { pthreadpool_destroy(pool) }
     }
 
     /// Embeds one RGB24 image of any size (preprocessed as `preprocessor` describes).
@@ -230,7 +214,7 @@ public final class EfficientNetLite {
         try Self.check(preprocessed.count, count * inputFloats, "the preprocessed input")
         try Self.check(embeddings.count, count * Self.embeddingSize, "the embedding buffer")
         if let logits { try Self.check(logits.count, count * Self.classCount, "the logits buffer") }
-        forward(
+        try forward(
             preprocessed.baseAddress!, batch: count, embeddings: embeddings.baseAddress!,
             logits: logits?.baseAddress)
     }
@@ -238,39 +222,29 @@ public final class EfficientNetLite {
     private func forward(
         _ images: UnsafePointer<Float>, batch: Int, embeddings: UnsafeMutablePointer<Float>,
         logits: UnsafeMutablePointer<Float>?
-    ) {
+    ) throws {
         for n in 0..<batch {
-            var current = images + n * inputFloats
-            var next = activations.0.baseAddress
-            for (index, block) in blocks.enumerated() {
-                block.run(
-                    team: team, input: current, output: next, workspace: workspace.baseAddress,
-                    zeroRow: zeroRow.baseAddress)
-                // The image is only read; from then on the two activation buffers alternate.
-                current = UnsafePointer(next)
-                next = index % 2 == 0 ? activations.1.baseAddress : activations.0.baseAddress
+            let image = images + n * inputFloats
+            let embedding = embeddings + n * Self.embeddingSize
+            if boundBuffers == nil || boundBuffers! != (image, embedding) {
+                // XNNPACK only reads the input, whatever the pointer's type says.
+                let status = withUnsafeTemporaryAllocation(of: xnn_external_value.self, capacity: 2) {
+                    values in
+                    values[0] = xnn_external_value(
+                        id: Self.inputValue, data: UnsafeMutableRawPointer(mutating: image))
+                    values[1] = xnn_external_value(id: Self.embeddingValue, data: embedding)
+                    return xnn_setup_runtime(runtime, values.count, values.baseAddress)
+                }
+                try NetworkGraph.check(status, "xnn_setup_runtime")
+                boundBuffers = (image, embedding)
             }
-            let pixels = blocks.last!.geometry.outputHeight * blocks.last!.geometry.outputWidth
-            let last = current
-            team.run { member in
-                let rows = ThreadTeam.share(0..<pixels, member, of: team.count)
-                head.run(
-                    rows: rows, input: last, output: headOutput.baseAddress,
-                    layout: .contiguous(head.outputs),
-                    epilogue: .biasReLU6)
-            }
-            GlobalAveragePool.run(
-                input: headOutput.baseAddress, pixels: pixels, channels: Self.embeddingSize,
-                output: embeddings + n * Self.embeddingSize)
+            try NetworkGraph.check(xnn_invoke_runtime(runtime), "xnn_invoke_runtime")
         }
         guard let logits else { return }
-        // One row per image: split the columns instead (the weights are most of the traffic).
-        team.run { member in
-            classifier.run(
-                rows: 0..<batch,
-                panels: ThreadTeam.share(0..<classifier.filters.view.panelCount, member, of: team.count),
-                input: embeddings, output: logits, layout: .contiguous(Self.classCount), epilogue: .bias)
-        }
+        try NetworkGraph.check(
+            xnn_setup_fully_connected_nc_f32(classifier, batch, embeddings, logits, pool),
+            "xnn_setup_fully_connected_nc_f32")
+        try NetworkGraph.check(xnn_run_operator(classifier, pool), "xnn_run_operator")
     }
 
     private static func check(_ found: Int, _ expected: Int, _ what: String) throws {

@@ -1,8 +1,6 @@
-import Kernels
-
 /// Reads convolution filters from the state dict and folds the following BatchNorm into them.
 enum FoldedWeights {
-    /// A dense convolution (`[out][in][k][k]`) as a matrix product over NHWC pixels or im2col rows.
+    /// A dense convolution (`[out][in][k][k]` in the state dict) as an OHWI filter and a bias.
     ///
     /// - Parameters:
     ///   - file: the weights.
@@ -11,30 +9,29 @@ enum FoldedWeights {
     ///   - inputs: input channels.
     ///   - outputs: output channels.
     ///   - kernelSize: the filter's side.
-    /// - Returns: the packed, folded convolution.
+    /// - Returns: the folded convolution.
     /// - Throws: `VisionError` when a tensor is missing or misshapen.
     static func dense(
         _ file: SafeTensorsFile, convolution: String, batchNorm: String, inputs: Int, outputs: Int,
         kernelSize: Int = 1
-    ) throws -> PointwiseConvolution {
+    ) throws -> FoldedConvolution {
         let filters = try file.floats(
             convolution + ".weight", shape: [outputs, inputs, kernelSize, kernelSize])
         let norm = try FoldedBatchNorm(file, prefix: batchNorm, channels: outputs)
-        let rows = kernelSize * kernelSize * inputs
-        let matrix = AlignedBuffer(count: rows * outputs)
-        filters.withUnsafeBufferPointer { f in
-            norm.scale.withUnsafeBufferPointer { s in
-                FilterPacking.dense(
-                    f.baseAddress!, outputs: outputs, inputs: inputs, kernelSize: kernelSize,
-                    scale: s.baseAddress!,
-                    into: matrix.baseAddress)
+        let taps = kernelSize * kernelSize
+        var filter = [Float](repeating: 0, count: filters.count)
+        for o in 0..<outputs {
+            for i in 0..<inputs {
+                for t in 0..<taps {
+                    filter[(o * taps + t) * inputs + i] = filters[(o * inputs + i) * taps + t] * norm.scale[o]
+                }
             }
         }
-        return PointwiseConvolution(
-            filters: matrix.baseAddress, inputs: rows, outputs: outputs, bias: AlignedBuffer(norm.shift))
+        return FoldedConvolution(filter: filter, bias: norm.shift, kernelSize: kernelSize)
     }
 
-    /// A depthwise convolution (`[channel][1][k][k]`) as tap-major weights and a bias.
+    /// A depthwise convolution (`[channel][1][k][k]` in the state dict) as a `[k][k][channel]`
+    /// filter and a bias.
     ///
     /// - Parameters:
     ///   - file: the weights.
@@ -42,39 +39,32 @@ enum FoldedWeights {
     ///   - batchNorm: the BatchNorm's state-dict prefix.
     ///   - channels: the channel count.
     ///   - kernelSize: the filter's side.
-    /// - Returns: `k² × channels` weights and `channels` biases.
+    /// - Returns: the folded convolution.
     /// - Throws: `VisionError` when a tensor is missing or misshapen.
     static func depthwise(
         _ file: SafeTensorsFile, convolution: String, batchNorm: String, channels: Int, kernelSize: Int
-    ) throws -> (weights: AlignedBuffer, bias: AlignedBuffer) {
+    ) throws -> FoldedConvolution {
         let filters = try file.floats(convolution + ".weight", shape: [channels, 1, kernelSize, kernelSize])
         let norm = try FoldedBatchNorm(file, prefix: batchNorm, channels: channels)
-        let weights = AlignedBuffer(count: kernelSize * kernelSize * channels)
-        filters.withUnsafeBufferPointer { f in
-            norm.scale.withUnsafeBufferPointer { s in
-                FilterPacking.depthwise(
-                    f.baseAddress!, channels: channels, kernelSize: kernelSize, scale: s.baseAddress!,
-                    into: weights.baseAddress)
-            }
+        let taps = kernelSize * kernelSize
+        var filter = [Float](repeating: 0, count: filters.count)
+        for c in 0..<channels {
+            for t in 0..<taps { filter[t * channels + c] = filters[c * taps + t] * norm.scale[c] }
         }
-        return (weights, AlignedBuffer(norm.shift))
+        return FoldedConvolution(filter: filter, bias: norm.shift, kernelSize: kernelSize)
     }
 
-    /// MBConv block `index` of the state dict (`_blocks.<index>.…`) as a fused block kernel.
+    /// MBConv block `index` of the state dict (`_blocks.<index>.…`).
     ///
     /// - Parameters:
     ///   - file: the weights.
     ///   - index: the block's position.
     ///   - block: its published geometry.
-    ///   - inputSize: the side of its input feature map.
-    ///   - precededBy: for a block without an expansion layer, what produces its depthwise input
-    ///     instead (the stem, for the first block); the input itself by default.
-    /// - Returns: the block.
+    /// - Returns: the block's folded convolutions.
     /// - Throws: `VisionError` when a tensor is missing, misshapen or unexpected.
     static func block(
-        _ file: SafeTensorsFile, index: Int, block: LiteArchitecture.Block, inputSize: Int,
-        precededBy substitute: InvertedResidual.Expansion = .identity
-    ) throws -> InvertedResidual {
+        _ file: SafeTensorsFile, index: Int, block: LiteArchitecture.Block
+    ) throws -> FoldedBlock {
         let p = "_blocks.\(index)."
         let hasExpansion = block.expansion != 1
         if hasExpansion != (file.tensors[p + "_expand_conv.weight"] != nil) {
@@ -88,27 +78,16 @@ enum FoldedWeights {
         }
         let expand =
             hasExpansion
-            ? InvertedResidual.Expansion.pointwise(
-                try dense(
-                    file, convolution: p + "_expand_conv", batchNorm: p + "_bn0", inputs: block.inputChannels,
-                    outputs: block.expandedChannels))
-            : substitute
+            ? try dense(
+                file, convolution: p + "_expand_conv", batchNorm: p + "_bn0", inputs: block.inputChannels,
+                outputs: block.expandedChannels)
+            : nil
         let depthwise = try Self.depthwise(
             file, convolution: p + "_depthwise_conv", batchNorm: p + "_bn1", channels: block.expandedChannels,
             kernelSize: block.kernelSize)
         let project = try dense(
             file, convolution: p + "_project_conv", batchNorm: p + "_bn2", inputs: block.expandedChannels,
             outputs: block.outputChannels)
-        let padding = LiteArchitecture.samePadding(
-            size: inputSize, kernel: block.kernelSize, stride: block.stride)
-        let geometry = InvertedResidual.Geometry(
-            height: inputSize, width: inputSize, inputChannels: block.inputChannels,
-            expandedChannels: block.expandedChannels, outputChannels: block.outputChannels,
-            kernelSize: block.kernelSize, stride: block.stride, padBefore: padding.before,
-            outputHeight: padding.output, outputWidth: padding.output)
-        return InvertedResidual(
-            geometry: geometry, expand: expand, depthwiseWeights: depthwise.weights,
-            depthwiseBias: depthwise.bias,
-            project: project)
+        return FoldedBlock(spec: block, expand: expand, depthwise: depthwise, project: project)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 
 /// Why the model could not be loaded or an image could not be embedded.
 public enum VisionError: Error, CustomStringConvertible, Equatable {
@@ -30,6 +31,10 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
     case bufferSize(what: String, expected: Int, found: Int)
     /// More images than the network was built for.
     case batchTooLarge(requested: Int, maximum: Int)
+    /// The vision kernels could not be chosen or initialised.
+    case kernels(KernelSelectionError)
+    /// XNNPACK refused a call while the network was being built or run.
+    case engineFailure(call: String, status: Int)
 
     public var description: String {
         switch self {
@@ -69,6 +74,10 @@ public enum VisionError: Error, CustomStringConvertible, Equatable {
             return "\(what) holds \(found) elements, expected \(expected)"
         case .batchTooLarge(let requested, let maximum):
             return "a batch of \(requested) images exceeds this network's maximum batch of \(maximum)"
+        case .kernels(let error):
+            return error.description
+        case .engineFailure(let call, let status):
+            return "the vision engine (XNNPACK) failed: \(call) returned status \(status)"
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `scenophone bench vision` runs, reports the OpenBLAS kernels, and shows that at one thread no
+/// `scenophone bench vision` runs, reports the vision and OpenBLAS kernels, and shows that at one thread no
 /// other thread (such as an OpenBLAS worker) burns CPU while the network runs.
 @Suite struct VisionBenchmarkCommandTests {
     @Test func oneThreadLeavesTheOtherCoreIdle() throws {
@@ -18,11 +18,13 @@ import Testing
                 var scenophoneMs: Double
                 var otherThreadsCPUMs: Double
             }
+            var visionKernels: String
             var openblasCore: String
             var measurements: [Measurement]
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(result.standardOutput.utf8))
         #expect(!report.openblasCore.isEmpty && report.openblasCore != "unknown")
+        #expect(report.visionKernels.hasPrefix("XNNPACK "), "vision kernels: \(report.visionKernels)")
         #expect(report.measurements.count == 1)
         #expect(report.measurements[0].scenophoneMs > 0)
         // /proc counts in 10 ms ticks; a spinning worker would show the whole run's duration.

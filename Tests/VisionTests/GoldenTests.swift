@@ -1,4 +1,5 @@
 import Foundation
+import Kernels
 import TestSupport
 import Testing
 
@@ -8,7 +9,8 @@ import Testing
 /// `lite0_ref.py` for Lite0): the golden tensors of four photos in `../shared/reference/MODEL`.
 ///
 /// One network per variant serves every test (loading them is the slow part), so the suite runs
-/// serially.
+/// serially. XNNPACK chooses its kernels once per process: the suite runs on the path
+/// `SCENOPHONE_KERNELS` forces, else on the CPU's best; `scripts/test` runs it once per path the CPU has.
 @Suite(.serialized) struct GoldenTests {
     typealias Variant = EfficientNetLite.Variant
     static let photos = ["chelsea", "coffee", "astronaut", "rocket"]
@@ -69,8 +71,14 @@ import Testing
         let output = try Self.run(network, try Self.goldenInput(variant, photo), count: 1)
         let featureError = maxAbsoluteDifference(output.features, try Self.golden(variant, photo, "features"))
         let logitError = maxAbsoluteDifference(output.logits, try Self.golden(variant, photo, "logits"))
-        #expect(featureError <= 1e-3, "\(variant) \(photo): features differ by \(featureError)")
-        #expect(logitError <= 1e-3, "\(variant) \(photo): logits differ by \(logitError)")
+        #expect(featureError <= 1e-3, "\(variant) \(photo) on \(network.kernels): features differ by \(featureError)")
+        #expect(logitError <= 1e-3, "\(variant) \(photo) on \(network.kernels): logits differ by \(logitError)")
+    }
+
+    @Test func theNetworkRunsTheRequestedKernels() throws {
+        let network = try Self.network(.lite0)
+        let requested = ProcessInfo.processInfo.environment[KernelSelection.environmentVariable]
+        #expect(network.kernels == requested.flatMap { KernelPath(rawValue: $0) } ?? KernelPath.best)
     }
 
     /// The four photos in one batch, on one thread and split over two.
@@ -91,10 +99,12 @@ import Testing
                 output.logits[(i * 1000)..<((i + 1) * 1000)], try Self.golden(variant, photo, "logits"))
             #expect(
                 featureError <= 1e-3,
-                "\(variant) \(photo) in a batch on \(threads) threads: features differ by \(featureError)")
+                "\(variant) \(photo) in a batch on \(threads) threads, \(network.kernels): features differ by \(featureError)"
+            )
             #expect(
                 logitError <= 1e-3,
-                "\(variant) \(photo) in a batch on \(threads) threads: logits differ by \(logitError)")
+                "\(variant) \(photo) in a batch on \(threads) threads, \(network.kernels): logits differ by \(logitError)"
+            )
         }
     }
 

@@ -18,6 +18,10 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
             OpenBLAS reads OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when it loads; unless \
             --keep-openblas-environment is given, the benchmark re-executes itself without them \
             (its own process only) so OpenBLAS picks kernels for this CPU, and prints which it chose.
+
+            The network runs on XNNPACK with the best kernels this CPU has; set \
+            SCENOPHONE_KERNELS=portable, avx2 or avx512 to time another path (the header names the \
+            kernels that ran).
             """)
 
     @Option(help: "Timed runs per measurement (the median is reported).")
@@ -34,11 +38,6 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
 
     @Flag(help: "Skip ONNX Runtime and time Scenophone alone.")
     var noBaseline = false
-
-    @Flag(
-        help: "Also time each of the network's matrix products with the microkernels and with OpenBLAS sgemm."
-    )
-    var kernels = false
 
     @Flag(help: "Keep OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE as they are.")
     var keepOpenblasEnvironment = false
@@ -79,13 +78,14 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
             : try OnnxRuntimeBaseline(python: python, script: baselineScript, files: files)
         // OpenBLAS is not on the network's path; parked at one thread, its workers never spin.
         BLAS.setThreads(1)
+        do { try KernelSelection.activate() } catch { throw ValidationError(error.description) }
         var networks: [Int: EfficientNetLite] = [:]
         for count in Set(threads) { networks[count] = try EfficientNetLite(files: files, threads: count) }
         let input = Self.randomInput(count: networks[threads[0]]!.inputFloats)
         var report = VisionBenchmarkReport(
             model: files.variant.modelName, inputSize: files.variant.inputSize,
             processor: ProcessorUsage.processorName(), processors: ProcessorUsage.processorCount,
-            openblasCore: BLAS.coreName,
+            visionKernels: KernelSelection.summary, openblasCore: BLAS.coreName,
             unsetEnvironment: ProcessInfo.processInfo.environment[Self.unsetMarker]?.split(separator: " ")
                 .map(String.init)
                 ?? [],
@@ -103,9 +103,6 @@ struct VisionBenchmarkCommand: AsyncParsableCommand {
                 report.measurements.append(row)
                 if !json { report.printMeasurement(row) }
             }
-        }
-        if kernels {
-            report.kernels = MatrixKernelComparison.measure(shapes: networks[threads[0]]!.matrixShapes)
         }
         report.loadAverageAfter = ProcessorUsage.loadAverage()
         report.summarise(threads: threads)

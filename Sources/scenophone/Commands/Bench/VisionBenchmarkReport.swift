@@ -31,6 +31,8 @@ struct VisionBenchmarkReport: Codable {
     var inputSize: Int
     var processor: String
     var processors: Int
+    /// The vision kernels that ran (`KernelSelection.summary`).
+    var visionKernels: String
     var openblasCore: String
     var unsetEnvironment: [String]
     var loadAverageBefore: [Double]
@@ -39,8 +41,6 @@ struct VisionBenchmarkReport: Codable {
     var warmup: Int
     var measurements: [Measurement]
     var summary: [Summary]
-    /// Per matrix product, microkernels against OpenBLAS (with `--kernels`).
-    var kernels: [MatrixKernelComparison]?
 
     mutating func summarise(threads: [Int]) {
         summary = threads.map { count in
@@ -58,7 +58,9 @@ struct VisionBenchmarkReport: Codable {
         print(
             "\(model), batch 1, \(inputSize)×\(inputSize) → embedding + logits; median of \(iterations) runs after \(warmup) warm-up"
         )
-        print("CPU: \(processor) × \(processors); OpenBLAS kernels: \(openblasCore)")
+        print(
+            "CPU: \(processor) × \(processors); vision kernels: \(visionKernels); OpenBLAS kernels: \(openblasCore)"
+        )
         if !unsetEnvironment.isEmpty {
             print("unset for this process: \(unsetEnvironment.joined(separator: " "))")
         }
@@ -80,22 +82,6 @@ struct VisionBenchmarkReport: Codable {
     }
 
     func printSummary() {
-        if let kernels {
-            print(
-                "matrix products (rows × inner × columns), thread CPU ms, best of 5: microkernels, OpenBLAS sgemm + epilogue, ratio"
-            )
-            for row in kernels {
-                print(
-                    String(
-                        format: "  %5d × %4d × %4d  %7.4f ms  %7.4f ms  %5.2f", row.rows, row.inner,
-                        row.columns,
-                        row.microkernelMs, row.openblasMs, row.microkernelMs / row.openblasMs))
-            }
-            let ours = kernels.reduce(0) { $0 + $1.microkernelMs }
-            let theirs = kernels.reduce(0) { $0 + $1.openblasMs }
-            print(
-                String(format: "  total              %7.4f ms  %7.4f ms  %5.2f", ours, theirs, ours / theirs))
-        }
         print(
             "load average after: \(loadAverageAfter.map { String(format: "%.2f", $0) }.joined(separator: " "))"
         )
