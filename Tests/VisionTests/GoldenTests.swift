@@ -71,8 +71,11 @@ import Testing
         let output = try Self.run(network, try Self.goldenInput(variant, photo), count: 1)
         let featureError = maxAbsoluteDifference(output.features, try Self.golden(variant, photo, "features"))
         let logitError = maxAbsoluteDifference(output.logits, try Self.golden(variant, photo, "logits"))
-        #expect(featureError <= 1e-3, "\(variant) \(photo) on \(network.kernels): features differ by \(featureError)")
-        #expect(logitError <= 1e-3, "\(variant) \(photo) on \(network.kernels): logits differ by \(logitError)")
+        #expect(
+            featureError <= 1e-3,
+            "\(variant) \(photo) on \(network.kernels): features differ by \(featureError)")
+        #expect(
+            logitError <= 1e-3, "\(variant) \(photo) on \(network.kernels): logits differ by \(logitError)")
     }
 
     @Test func theNetworkRunsTheRequestedKernels() throws {

@@ -25,7 +25,8 @@ extension LiveServerTests {
                     teacher: CameraFrameTeacher(corpus: url, modelDirectory: Paths.modelDirectory),
                     makeEngine: { corpus, parameters in
                         try LiveEngine(
-                            corpus: corpus, modelDirectory: Paths.modelDirectory, sink: sink, parameters: parameters)
+                            corpus: corpus, modelDirectory: Paths.modelDirectory, sink: sink,
+                            parameters: parameters)
                     }))
             try engine.start()
             defer { try? scene.engine.stop() }

@@ -79,12 +79,16 @@ public enum SoundModel {
         .init(
             "evidence", label: "Evidence", unit: "s", defaultValue: SceneAnalyzer.standardEvidence,
             range: 0...30, effect: .mapping,
-            help: "Time constant over which the likeness of one shot's pictures adds up (0: each picture alone)"),
+            help:
+                "Time constant over which the likeness of one shot's pictures adds up (0: each picture alone)"
+        ),
         .init(
             "similarity", label: "Similarity",
             defaultValue: Double(SimilarityMeasure.allCases.firstIndex(of: .standard)!),
             choices: SimilarityMeasure.allCases.map(\.rawValue), effect: .start,
-            help: "How pictures are compared: euclidean (the paper's), cosine, or centred-cosine (about the corpus mean)"),
+            help:
+                "How pictures are compared: euclidean (the paper's), cosine, or centred-cosine (about the corpus mean)"
+        ),
     ]
 
     /// The most a source's volume may be (linear; 1 is the recording's own level, 0 silences it).

@@ -112,7 +112,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let options = LiveOptions(taps: [stream] + (recorder.map { [$0.ring] } ?? []))
         let engine = try LiveEngine(
-            corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters, options: options)
+            corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters,
+            options: options)
         if !engine.audioResidency.isLocked {
             FileHandle.standardError.write(Data("warning: \(engine.audioResidency)\n".utf8))
         }
