@@ -14,17 +14,22 @@ public final class OSCController: Sendable {
     /// The address every message starts with.
     public static let prefix = "/scenophone"
 
-    let engine: LiveEngine
+    /// The engine playing now: `serve` replaces it when an example is taught.
+    private let currentEngine: @Sendable () -> LiveEngine
+    var engine: LiveEngine { currentEngine() }
     /// Where `preset/save` writes and `preset/load` reads presets that are not built in.
     public let presetDirectory: URL
 
     /// Creates a controller.
     ///
     /// - Parameters:
-    ///   - engine: the engine to control.
+    ///   - engine: gives the engine to control, each time a message comes.
     ///   - presetDirectory: the folder of saved presets.
-    public init(engine: LiveEngine, presetDirectory: URL = OSCController.defaultPresetDirectory) {
-        self.engine = engine
+    public init(
+        engine: @escaping @Sendable () -> LiveEngine,
+        presetDirectory: URL = OSCController.defaultPresetDirectory
+    ) {
+        currentEngine = engine
         self.presetDirectory = presetDirectory
     }
 

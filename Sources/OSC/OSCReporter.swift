@@ -11,7 +11,8 @@ import Synchronization
 /// - `/scenophone/grain s source f time f duration f gain f pan` for each grain, when asked for,
 ///   at most `grainLimit` a second (the rest are counted in `/scenophone/grains/skipped i`).
 public final class OSCReporter: @unchecked Sendable {
-    private let engine: LiveEngine
+    /// The engine playing now: `serve` replaces it when an example is taught.
+    private let currentEngine: @Sendable () -> LiveEngine
     private let sender: OSCSender
     private let interval: Double
     private let grainLimit: Int
@@ -22,15 +23,16 @@ public final class OSCReporter: @unchecked Sendable {
     /// Creates a reporter (it starts sending with ``start()``).
     ///
     /// - Parameters:
-    ///   - engine: the engine to report on.
+    ///   - engine: gives the engine to report on, each time a summary is sent.
     ///   - sender: where the messages go.
     ///   - rate: summaries per second.
     ///   - grainLimit: the most grain events sent per second (0: none).
     ///   - topSources: how many sources `/scenophone/sources` lists.
     public init(
-        engine: LiveEngine, sender: OSCSender, rate: Double = 10, grainLimit: Int = 0, topSources: Int = 4
+        engine: @escaping @Sendable () -> LiveEngine, sender: OSCSender, rate: Double = 10,
+        grainLimit: Int = 0, topSources: Int = 4
     ) {
-        self.engine = engine
+        currentEngine = engine
         self.sender = sender
         interval = 1 / max(rate, 0.1)
         self.grainLimit = max(0, grainLimit)
@@ -55,11 +57,18 @@ public final class OSCReporter: @unchecked Sendable {
     }
 
     private func run() {
+        var engine = currentEngine()
         var cursor = engine.snapshot(grainsAfter: .max).grainCursor
         var lastFrame: UInt64 = 0
         var budget = Double(grainLimit)
         while running.load(ordering: .acquiring) {
             Thread.sleep(forTimeInterval: interval)
+            let now = currentEngine()
+            if now !== engine {
+                // A new engine counts its grains afresh.
+                engine = now
+                cursor = engine.snapshot(grainsAfter: .max).grainCursor
+            }
             let snapshot = engine.snapshot(grainsAfter: cursor)
             cursor = snapshot.grainCursor
             var messages = [

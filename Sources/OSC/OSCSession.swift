@@ -13,14 +13,15 @@ public final class OSCSession: Sendable {
     /// Starts what is asked for.
     ///
     /// - Parameters:
-    ///   - engine: the engine to control and report on.
+    ///   - engine: gives the engine to control and report on (the one playing now).
     ///   - listen: the address and UDP port to listen on, or nil.
     ///   - destination: the address and UDP port to send to, or nil.
     ///   - grainLimit: grain events sent per second (0: none).
     ///   - log: told why each refused message was refused.
     /// - Throws: when a port cannot be bound or the destination resolved.
     public init(
-        engine: LiveEngine, listen: (host: String, port: Int)?, destination: (host: String, port: Int)?,
+        engine: @escaping @Sendable () -> LiveEngine, listen: (host: String, port: Int)?,
+        destination: (host: String, port: Int)?,
         grainLimit: Int = 0, log: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws {
         if let listen {

@@ -109,7 +109,7 @@ struct LiveCommand: AsyncParsableCommand {
         let session = LiveSession(engine: engine, reader: reader)
         let interrupt = InterruptWatch()
         try engine.start()
-        let oscSession = try await osc.start(engine: engine)
+        let oscSession = try await osc.start { engine }
         session.startFeeding()
         let started = Date()
         let status = StatusLine()

@@ -149,7 +149,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         try engine.start()
         try recorder?.start()
-        let oscSession = try await osc.start(engine: engine)
+        let oscSession = try await osc.start { scene.engine }
         defer {
             try? scene.engine.stop()
             do {

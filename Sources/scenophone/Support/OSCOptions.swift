@@ -55,10 +55,10 @@ struct OSCOptions: ParsableArguments {
 
     /// Starts OSC for an engine, if asked for, and says where it listens and sends (on standard error).
     ///
-    /// - Parameter engine: the engine.
+    /// - Parameter engine: gives the engine playing now (`serve` replaces it when an example is taught).
     /// - Returns: the session to stop at the end, or nil when no OSC was asked for.
     /// - Throws: when the port cannot be bound or the destination resolved.
-    func start(engine: LiveEngine) async throws -> OSCSession? {
+    func start(engine: @escaping @Sendable () -> LiveEngine) async throws -> OSCSession? {
         let destination = try destination()
         guard oscIn != nil || destination != nil else { return nil }
         let session = try await OSCSession(

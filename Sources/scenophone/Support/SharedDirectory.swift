@@ -8,6 +8,15 @@ enum SharedDirectory {
     /// - Parameter relative: a path inside `shared/`, e.g. `media/video/tears_of_steel_battle.webm`.
     /// - Returns: the file, or nil when it is nowhere to be found.
     static func find(_ relative: String) -> URL? {
+        findInAncestors("shared/" + relative)
+    }
+
+    /// Finds `relative` (e.g. `scripts/ort_lite_baseline.py`) under the working directory or the
+    /// executable's, or any of their parents.
+    ///
+    /// - Parameter relative: a relative path.
+    /// - Returns: the file, or nil when it is nowhere to be found.
+    static func findInAncestors(_ relative: String) -> URL? {
         let starts = [
             URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
             URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
@@ -15,7 +24,7 @@ enum SharedDirectory {
         for start in starts {
             var directory = start.standardizedFileURL
             while directory.path != "/" {
-                let candidate = directory.appendingPathComponent("shared").appendingPathComponent(relative)
+                let candidate = directory.appendingPathComponent(relative)
                 if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
                 directory.deleteLastPathComponent()
             }

@@ -53,13 +53,13 @@ struct OnnxRuntimeBaseline {
         let wanted = files.variant == .lite0 ? "shared/bench/ort_baseline.py" : "scripts/ort_lite_baseline.py"
         if let script {
             self.script = URL(fileURLWithPath: script)
-        } else if let found = Self.find(wanted) {
+        } else if let found = SharedDirectory.findInAncestors(wanted) {
             self.script = found
         } else {
             throw Failure(description: "cannot find \(wanted); pass --baseline-script")
         }
         if files.variant != .lite0 {
-            guard let reference = Self.find("shared/bench/lite_ref.py") else {
+            guard let reference = SharedDirectory.findInAncestors("shared/bench/lite_ref.py") else {
                 throw Failure(description: "cannot find shared/bench/lite_ref.py, which builds the graph")
             }
             extraArguments = [
@@ -67,7 +67,9 @@ struct OnnxRuntimeBaseline {
                 reference.deletingLastPathComponent().path,
             ]
             // The graph is checked against the golden tensors where they are, before it is timed.
-            if let golden = Self.find("shared/reference/\(files.variant.modelName)/manifest.json") {
+            if let golden = SharedDirectory.findInAncestors(
+                "shared/reference/\(files.variant.modelName)/manifest.json")
+            {
                 extraArguments += ["--check", golden.deletingLastPathComponent().path]
             }
         }
@@ -106,22 +108,5 @@ struct OnnxRuntimeBaseline {
             throw Failure(description: "\(script.path) failed (status \(output.status)): \(reason)")
         }
         return timing
-    }
-
-    /// `relative` under the working directory or the executable's, or any of their parents.
-    private static func find(_ relative: String) -> URL? {
-        let starts = [
-            URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath(),
-        ]
-        for start in starts {
-            var directory = start.standardizedFileURL
-            while directory.path != "/" {
-                let candidate = directory.appendingPathComponent(relative)
-                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-                directory.deleteLastPathComponent()
-            }
-        }
-        return nil
     }
 }
