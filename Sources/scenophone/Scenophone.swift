@@ -15,7 +15,7 @@ struct Scenophone: AsyncParsableCommand {
         subcommands: [
             IndexCommand.self, InfoCommand.self, SourcesCommand.self, TeachCommand.self, RenderCommand.self,
             DemoCommand.self,
-            LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
+            LiveCommand.self, ServeCommand.self, ClassifyCommand.self,
             EvaluateCommand.self,
         ])
 }

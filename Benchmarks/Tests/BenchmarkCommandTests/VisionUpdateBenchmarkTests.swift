@@ -5,7 +5,7 @@ import Testing
 /// The vision update of `bench synth`: the pruned pass gives the exact pass's p(t), on the
 /// synthetic corpus and on the film indexed with the real network, while computing far fewer
 /// exact distances.
-@Suite(.renderFixture) struct VisionUpdateBenchmarkTests {
+@Suite struct VisionUpdateBenchmarkTests {
     struct Report: Decodable {
         struct VisionUpdate: Decodable {
             struct Timing: Decodable {
@@ -27,9 +27,9 @@ import Testing
     }
 
     private func measure(_ arguments: [String]) throws -> Report.VisionUpdate {
-        let result = try runScenophone(
+        let result = try runScenophoneBench(
             [
-                "bench", "synth", "--seconds", "0.2", "--source-seconds", "2", "--rounds", "1",
+                "synth", "--seconds", "0.2", "--source-seconds", "2", "--rounds", "1",
                 "--no-baseline",
                 "--updates", "6", "--json",
             ] + arguments)
@@ -48,7 +48,10 @@ import Testing
     }
 
     @Test func filmIndexedWithTheRealNetwork() throws {
-        let corpus = try RenderFixture.current!.filmCorpus()
+        let directory = try TemporaryDirectory("scenophone-bench-film")
+        let corpus = directory.file("film.scenophone")
+        try CorpusFixture.index(
+            [Paths.media.appendingPathComponent("video/tears_of_steel_battle.webm").path], into: corpus)
         let update = try measure(["--corpus", corpus.path, "--components", "16"])
         #expect(update.frames == 71)
         #expect(update.boundedUpdates > 0, "the bounds never spared a frame: \(update.exactDistances)")
@@ -57,8 +60,8 @@ import Testing
     }
 
     @Test func aCorpusThatIsNotThereIsAnErrorNamingIt() throws {
-        let result = try runScenophone([
-            "bench", "synth", "--seconds", "0.1", "--rounds", "1", "--no-baseline", "--corpus",
+        let result = try runScenophoneBench([
+            "synth", "--seconds", "0.1", "--rounds", "1", "--no-baseline", "--corpus",
             "/nonexistent.scenophone",
         ])
         #expect(result.status != 0 && result.standardError.contains("/nonexistent.scenophone"))

@@ -6,8 +6,8 @@ import Testing
 /// its baseline. (The speed itself is judged from full runs, not here.)
 @Suite struct CorpusBenchmarkCommandTests {
     @Test func corpusBenchmarkChecksThePrunedPassAgainstTheExactSearch() throws {
-        let result = try runScenophone([
-            "bench", "corpus", "--frames", "1500", "--sources", "3", "--rounds", "1", "--queries", "4",
+        let result = try runScenophoneBench([
+            "corpus", "--frames", "1500", "--sources", "3", "--rounds", "1", "--queries", "4",
             "--threads", "1", "--json",
         ])
         #expect(result.status == 0, "\(result.standardError)")
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func indexBenchmarkTimesFFmpegAndIndexingOnTheSameClip() throws {
-        let result = try runScenophone(["bench", "index", "--seconds", "3", "--rounds", "1", "--json"])
+        let result = try runScenophoneBench(["index", "--seconds", "3", "--rounds", "1", "--json"])
         #expect(result.status == 0, "\(result.standardError)")
         struct Report: Decodable {
             var clipSeconds: Double

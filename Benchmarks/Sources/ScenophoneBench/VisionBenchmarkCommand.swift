@@ -1,9 +1,10 @@
 import ArgumentParser
+import CommandLineSupport
 import Foundation
 import Kernels
 import Vision
 
-/// `scenophone bench vision`: single-image EfficientNet-Lite latency against ONNX Runtime.
+/// `scenophone-bench vision`: single-image EfficientNet-Lite latency against ONNX Runtime.
 struct VisionBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vision",

@@ -2,12 +2,12 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `scenophone bench vision` runs, reports the vision and OpenBLAS kernels, and shows that at one thread no
+/// `scenophone-bench vision` runs, reports the vision and OpenBLAS kernels, and shows that at one thread no
 /// other thread (such as an OpenBLAS worker) burns CPU while the network runs.
 @Suite struct VisionBenchmarkCommandTests {
     @Test func oneThreadLeavesTheOtherCoreIdle() throws {
-        let result = try runScenophone([
-            "bench", "vision", "--no-baseline", "--iterations", "40", "--warmup", "5", "--rounds", "1",
+        let result = try runScenophoneBench([
+            "vision", "--no-baseline", "--iterations", "40", "--warmup", "5", "--rounds", "1",
             "--threads", "1",
             "--json",
         ])

@@ -5,11 +5,11 @@ import Foundation
 ///
 /// Any long command can use it: create it with the total, call `update` as work gets done, and
 /// `finish` at the end (or on failure) to clear the line.
-final class ProgressBar {
+public final class ProgressBar {
     /// The amount of work in all.
-    let total: Int
+    public let total: Int
     /// What is counted, plural ("frames").
-    let unit: String
+    public let unit: String
     private let enabled: Bool
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -21,7 +21,7 @@ final class ProgressBar {
     ///   - total: the amount of work in all.
     ///   - unit: what is counted, plural.
     ///   - enabled: draw at all; by default only when stderr is a terminal.
-    init(total: Int, unit: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    public init(total: Int, unit: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
         self.total = max(total, 1)
         self.unit = unit
         self.enabled = enabled
@@ -33,7 +33,7 @@ final class ProgressBar {
     ///   - done: work done so far (may pass the estimated total, which then grows).
     ///   - label: what is being worked on.
     ///   - mediaSeconds: seconds of media covered, for the × real-time figure.
-    func update(done: Int, label: String, mediaSeconds: Double? = nil) {
+    public func update(done: Int, label: String, mediaSeconds: Double? = nil) {
         guard enabled, Date().timeIntervalSince(lastDraw) >= 0.1 else { return }
         lastDraw = Date()
         let line = Self.line(
@@ -44,7 +44,7 @@ final class ProgressBar {
     }
 
     /// Clears the bar's line.
-    func finish() {
+    public func finish() {
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
         drawn = false
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioOutput
+import CommandLineSupport
 import Corpus
 import Engine
 import Foundation
@@ -7,7 +8,7 @@ import Kernels
 import MediaIO
 import Vision
 
-/// `scenophone bench latency`: how long a camera frame takes to be heard, frame arrival → first grain.
+/// `scenophone-bench latency`: how long a camera frame takes to be heard, frame arrival → first grain.
 struct LatencyBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latency",

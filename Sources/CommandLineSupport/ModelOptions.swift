@@ -3,21 +3,23 @@ import Foundation
 import Vision
 
 /// Where the embedding models are, for commands that embed.
-struct ModelOptions: ParsableArguments {
+public struct ModelOptions: ParsableArguments {
     @Option(
         name: .customLong("model-dir"),
         help: "The model directory (default: $SCENOPHONE_MODEL_DIR, else ~/.cache/scenophone/models).")
-    var modelDirectory: String?
+    public var modelDirectory: String?
+
+    public init() {}
 
     /// The `--model-dir` directory, or `nil` for the default.
-    var directory: URL? { modelDirectory.map { URL(fileURLWithPath: $0) } }
+    public var directory: URL? { modelDirectory.map { URL(fileURLWithPath: $0) } }
 
     /// Finds one model's files.
     ///
     /// - Parameter variant: the network.
     /// - Returns: the weights, labels and checkpoint locations.
     /// - Throws: `VisionError` when the model is missing (saying to run `scripts/setup`).
-    func locate(_ variant: EfficientNetLite.Variant) throws -> ModelFiles {
+    public func locate(_ variant: EfficientNetLite.Variant) throws -> ModelFiles {
         try ModelFiles.locate(variant, directory: directory)
     }
 
@@ -29,7 +31,8 @@ struct ModelOptions: ParsableArguments {
     ///   - threads: threads to split each image's work over, the caller's included.
     /// - Returns: the network.
     /// - Throws: `VisionError` when the model is missing (saying to run `scripts/setup`) or damaged.
-    func loadNetwork(_ variant: EfficientNetLite.Variant, threads: Int = 1) throws -> EfficientNetLite {
+    public func loadNetwork(_ variant: EfficientNetLite.Variant, threads: Int = 1) throws -> EfficientNetLite
+    {
         try EfficientNetLite(files: locate(variant), threads: threads)
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import COpenBLAS
 import Corpus
 import Engine
 import Foundation
@@ -108,7 +107,7 @@ struct VisionUpdateBenchmark: ParsableArguments {
         for (update, query) in queries.enumerated() {
             var sum: Float = 0
             let stream = BenchmarkClock.seconds {
-                sum = cblas_sasum(Int32(subject.embeddings.count), subject.embeddings.baseAddress, 1)
+                sum = BLAS.absoluteSum(subject.embeddings)
             }
             // Using the sum keeps the read from being optimised away.
             precondition(sum > 0, "the embeddings were not read")

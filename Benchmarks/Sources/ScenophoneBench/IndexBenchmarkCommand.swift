@@ -1,10 +1,11 @@
 import ArgumentParser
+import CommandLineSupport
 import Corpus
 import Foundation
 import Kernels
 import MediaIO
 
-/// `scenophone bench index`: indexing throughput against ffmpeg decoding the same clip alone.
+/// `scenophone-bench index`: indexing throughput against ffmpeg decoding the same clip alone.
 struct IndexBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",

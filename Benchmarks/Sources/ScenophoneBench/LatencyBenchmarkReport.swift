@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// The results of `scenophone bench latency`, printable as lines or encodable as JSON.
+/// The results of `scenophone-bench latency`, printable as lines or encodable as JSON.
 struct LatencyBenchmarkReport: Codable {
     /// One round: the stamps of its frames and the baseline timed before it.
     struct Round: Codable {

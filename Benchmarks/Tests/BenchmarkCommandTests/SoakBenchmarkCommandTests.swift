@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `scenophone bench soak` in its own process (so other tests do not move its memory and descriptor
+/// `scenophone-bench soak` in its own process (so other tests do not move its memory and descriptor
 /// counts): two minutes (`SCENOPHONE_SOAK_SECONDS` changes it) of the vision loop fed flat out, the
 /// camera lost and back, from a corpus dropped from the page cache first.
 @Suite struct SoakBenchmarkCommandTests {
@@ -26,8 +26,8 @@ import Testing
     @Test func aLongRunStaysFlat() throws {
         let seconds = LiveSoak.seconds(default: 120)
         let (directory, corpus) = try SoundscapeCorpus.shared().coldCopy()
-        let result = try runScenophone([
-            "bench", "soak", "--corpus", corpus.path, "--seconds", "\(seconds)",
+        let result = try runScenophoneBench([
+            "soak", "--corpus", corpus.path, "--seconds", "\(seconds)",
             "--camera-loss-every", "\(seconds / 4)", "--json",
         ])
         withExtendedLifetime(directory) {}
@@ -54,8 +54,8 @@ import Testing
     }
 
     @Test func aMissingCorpusIsNamed() throws {
-        let result = try runScenophone([
-            "bench", "soak", "--corpus", "/nonexistent/soak.scenophone", "--seconds", "1",
+        let result = try runScenophoneBench([
+            "soak", "--corpus", "/nonexistent/soak.scenophone", "--seconds", "1",
         ])
         #expect(result.status != 0)
         #expect(result.standardError.contains("/nonexistent/soak.scenophone"))

@@ -1,12 +1,11 @@
 import ArgumentParser
-import COpenBLAS
 import Corpus
 import Foundation
 import Kernels
 import MediaIO
 import Synth
 
-/// `scenophone bench synth`: how many times faster than real time the grain engine renders to a
+/// `scenophone-bench synth`: how many times faster than real time the grain engine renders to a
 /// WAV file, and what one vision update costs on a large corpus.
 struct SynthBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import COpenBLAS
 import Corpus
 import Foundation
 import Kernels
@@ -7,7 +6,7 @@ import MediaIO
 import Synth
 import Vision
 
-/// `scenophone bench corpus`: opening and searching a large synthetic corpus, against the memory
+/// `scenophone-bench corpus`: opening and searching a large synthetic corpus, against the memory
 /// and disk floors of the same bytes.
 struct CorpusBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,7 +94,7 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
             print(
                 (from == nil ? "synthetic corpus: " : "\(url.lastPathComponent): ")
                     + "\(probe.frameCount) frames × \(dimension) floats in \(probe.sources.count) sources, "
-                    + "\(CorpusReport.size(probe.sizeOnDisk)) on disk"
+                    + "\(String(format: "%.1f MB", Double(probe.sizeOnDisk) / 1e6)) on disk"
                     + (writeTime > 0
                         ? ", written in \(BenchmarkClock.format(writeTime))" : " (already there)"))
             print(
@@ -163,7 +162,7 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                 for query in queryList {
                     stream.append(
                         BenchmarkClock.seconds {
-                            _ = cblas_sasum(Int32(corpus.embeddings.count), corpus.embeddings.baseAddress, 1)
+                            _ = BLAS.absoluteSum(corpus.embeddings)
                         })
                     query.withUnsafeBufferPointer { q in
                         distances.withUnsafeMutableBufferPointer { d in

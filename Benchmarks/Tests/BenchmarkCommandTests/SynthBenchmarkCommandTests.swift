@@ -2,13 +2,13 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `scenophone bench synth` runs both settings against its baseline (its vision update:
+/// `scenophone-bench synth` runs both settings against its baseline (its vision update:
 /// `VisionUpdateBenchmarkTests`); the figures themselves are for the benchmark to print, not for a
 /// test to judge.
 @Suite struct SynthBenchmarkCommandTests {
     @Test func measuresBothSettingsAndTheVisionUpdate() throws {
-        let result = try runScenophone([
-            "bench", "synth", "--seconds", "1", "--source-seconds", "5", "--rounds", "1", "--frames", "3000",
+        let result = try runScenophoneBench([
+            "synth", "--seconds", "1", "--source-seconds", "5", "--rounds", "1", "--frames", "3000",
             "--updates", "5", "--json",
         ])
         #expect(result.status == 0, "\(result.standardError)")

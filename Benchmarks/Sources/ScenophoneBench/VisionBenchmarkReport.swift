@@ -1,6 +1,6 @@
 import Foundation
 
-/// The results of `scenophone bench vision`, printable as a table or encodable as JSON.
+/// The results of `scenophone-bench vision`, printable as a table or encodable as JSON.
 struct VisionBenchmarkReport: Codable {
     /// One timing of both engines at one thread count in one round.
     struct Measurement: Codable {

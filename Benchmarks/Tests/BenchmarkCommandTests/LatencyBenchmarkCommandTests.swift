@@ -2,13 +2,13 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `scenophone bench latency` measures real frames through the real engine: every frame submitted
+/// `scenophone-bench latency` measures real frames through the real engine: every frame submitted
 /// is stamped from arrival to its first grain, the stages add up, and nothing underruns.
 @Suite struct LatencyBenchmarkCommandTests {
     @Test func everyFrameIsStampedFromArrivalToItsFirstGrain() throws {
         let corpus = try SoundscapeCorpus.shared()
-        let result = try runScenophone([
-            "bench", "latency", "--corpus", corpus.url.path, "--seconds", "2", "--rounds", "1", "--fps", "5",
+        let result = try runScenophoneBench([
+            "latency", "--corpus", corpus.url.path, "--seconds", "2", "--rounds", "1", "--fps", "5",
             "--json",
         ])
         #expect(result.status == 0, "\(result.standardError)")
@@ -45,8 +45,8 @@ import Testing
 
     @Test func aMissingInputIsNamed() throws {
         let corpus = try SoundscapeCorpus.shared()
-        let result = try runScenophone([
-            "bench", "latency", "--corpus", corpus.url.path, "--input", "/nonexistent/camera.jpg",
+        let result = try runScenophoneBench([
+            "latency", "--corpus", corpus.url.path, "--input", "/nonexistent/camera.jpg",
         ])
         #expect(result.status != 0)
         #expect(result.standardError.contains("/nonexistent/camera.jpg"))

@@ -3,17 +3,19 @@ import Engine
 import Foundation
 
 /// Every sound parameter as a command-line flag, plus `--preset`: the one option group of `render`,
-/// `live`, `serve`, `demo` and `bench latency`.
+/// `live`, `serve`, `demo` and `scenophone-bench latency`.
 ///
 /// Each flag's name, help, range and default come from ``SoundModel``; this type only declares
 /// them, because ArgumentParser needs a property per flag (a test checks that the two lists
 /// match). The values are read as text and checked by the model, the one validation.
-struct SoundOptions: ParsableArguments {
+public struct SoundOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "A preset: a built-in name (\(SoundPreset.builtIn.map(\.name).joined(separator: ", "))) or a preset file; the flags below override it.",
             valueName: "name-or-file"))
-    var preset: String?
+    public var preset: String?
+
+    public init() {}
 
     @Option(help: .sound("grainRate")) var grainRate: String?
     @Option(help: .sound("onsetJitter")) var onsetJitter: String?
@@ -39,7 +41,7 @@ struct SoundOptions: ParsableArguments {
 
     /// The flags given, by parameter name, read from the declared properties by reflection so that
     /// nothing here repeats the model's list.
-    var givenFlags: [String: String] {
+    public var givenFlags: [String: String] {
         var given: [String: String] = [:]
         for child in Mirror(reflecting: self).children {
             guard let label = child.label, label != "_preset",
@@ -51,7 +53,7 @@ struct SoundOptions: ParsableArguments {
     }
 
     /// The parameter names declared as flags (given or not), for the test that they match the model.
-    static var declaredParameters: [String] {
+    public static var declaredParameters: [String] {
         Mirror(reflecting: SoundOptions()).children.compactMap(\.label).map { String($0.dropFirst()) }
             .filter { $0 != "preset" }
     }
@@ -60,7 +62,7 @@ struct SoundOptions: ParsableArguments {
     ///
     /// - Returns: the change.
     /// - Throws: `ValidationError` naming the flag and its range.
-    func flagChange() throws -> SoundChange {
+    public func flagChange() throws -> SoundChange {
         var change = SoundChange()
         for (name, text) in givenFlags {
             do {
@@ -73,7 +75,7 @@ struct SoundOptions: ParsableArguments {
         return change
     }
 
-    func validate() throws {
+    public func validate() throws {
         _ = try settings(sourceNames: [])
     }
 
@@ -85,7 +87,7 @@ struct SoundOptions: ParsableArguments {
     ///   - warn: told of the preset's sources the corpus does not have.
     /// - Returns: the settings.
     /// - Throws: `ValidationError` naming the preset file, the flag or the key at fault.
-    func settings(sourceNames: [String], warn: (String) -> Void = { _ in }) throws -> SoundSettings {
+    public func settings(sourceNames: [String], warn: (String) -> Void = { _ in }) throws -> SoundSettings {
         var settings = SoundSettings(sourceCount: sourceNames.count)
         do {
             if let preset {

@@ -1,11 +1,12 @@
 import ArgumentParser
 import AudioOutput
+import CommandLineSupport
 import Corpus
 import Engine
 import Foundation
 import MediaIO
 
-/// `scenophone bench soak`: an unattended run condensed, with what must stay flat read at its start
+/// `scenophone-bench soak`: an unattended run condensed, with what must stay flat read at its start
 /// and end.
 struct SoakBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
