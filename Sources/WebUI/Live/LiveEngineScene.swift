@@ -126,18 +126,13 @@ public final class LiveEngineScene: SceneEngine {
             underruns: snapshot.underruns)
     }
 
+    // The recorder logs every change through the engine (`SessionRecorder.attach`), OSC's too.
     public func apply(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
-        let engine = self.engine
-        let sound = try engine.update(change)
-        recorder?.noteParameters(engine.parameters)
-        return sound
+        try engine.update(change)
     }
 
     public func replaceSound(with sound: SoundSettings) -> SoundSettings {
-        let engine = self.engine
-        let replaced = engine.replaceSound(with: sound)
-        recorder?.noteParameters(engine.parameters)
-        return replaced
+        engine.replaceSound(with: sound)
     }
 
     public var parameters: SoundSettings { engine.sound }
