@@ -233,4 +233,52 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         #expect(try names(merged) == ["short", "long"])
     }
+
+    @Test func aMergeKilledPartWayLeavesNoCorpus() throws {
+        let directory = try TemporaryDirectory()
+        // A picture standing for fifteen minutes of sound: a 350 MB audio blob, which the merge
+        // hashes for a good fraction of a second, time enough to kill it part-way.
+        let picture = directory.file("card.png")
+        let sound = directory.file("tone.flac")
+        for arguments in [
+            ["-f", "lavfi", "-i", "testsrc=s=160x120:d=1", "-frames:v", "1", picture.path],
+            ["-f", "lavfi", "-i", "sine=f=220:d=900", "-ac", "2", "-ar", "48000", sound.path],
+        ] {
+            let made = try run("ffmpeg", ["-v", "error", "-y"] + arguments)
+            try #require(made.status == 0, "\(made.standardError)")
+        }
+        let list = directory.file("list.txt")
+        try "\(picture.path)+\(sound.path)\n".write(to: list, atomically: true, encoding: .utf8)
+        let shard = directory.file("0.scenophone")
+        let indexed = try runScenophone([
+            "index", "--inputs-from", list.path, "--shard", "0/1", "-o", shard.path,
+        ])
+        try #require(indexed.status == 0, "\(indexed.standardError)")
+
+        let merged = directory.file("merged.scenophone")
+        let process = try ChildProcess(
+            executable: Paths.scenophoneExecutable.path, arguments: ["merge", shard.path, "-o", merged.path],
+            outputDescriptors: [], collectsOutput: true)
+        var staging = false
+        let deadline = Date().addingTimeInterval(60)
+        while !staging && process.isRunning && Date() < deadline {
+            usleep(5_000)
+            staging = ((try? FileManager.default.contentsOfDirectory(atPath: directory.url.path)) ?? [])
+                .contains {
+                    $0.hasPrefix(".merged.scenophone.staging-")
+                }
+        }
+        try #require(staging && process.isRunning, "the merge should be under way when killed")
+        process.send(SIGKILL)
+        #expect(process.wait() == 128 + SIGKILL)
+        #expect(!FileManager.default.fileExists(atPath: merged.path))
+        #expect(try runScenophone(["info", merged.path]).status != 0)
+
+        // The next merge completes and sweeps away the killed one's staging directory.
+        let result = try merge([shard], into: merged)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: directory.url.path).sorted()
+                == ["0.scenophone", "card.png", "list.txt", "merged.scenophone", "tone.flac"])
+    }
 }

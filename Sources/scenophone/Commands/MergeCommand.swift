@@ -10,21 +10,21 @@ struct MergeCommand: AsyncParsableCommand {
         commandName: "merge",
         abstract: "Combine shard corpora (index --shard K/N) into one, without re-embedding.",
         discussion: """
-            Shards of one list (`index --inputs-from LIST --shard K/N`, one per batch job) are \\
-            taken in shard order whatever the order given, so the merged corpus holds the \\
-            sources in list order: the corpus one process indexing the whole list would have \\
-            made, with the same embeddings, audio and thumbnails. Whole corpora (indexed without \\
+            Shards of one list (`index --inputs-from LIST --shard K/N`, one per batch job) are \
+            taken in shard order whatever the order given, so the merged corpus holds the \
+            sources in list order: the corpus one process indexing the whole list would have \
+            made, with the same embeddings, audio and thumbnails. Whole corpora (indexed without \
             --shard) are taken in the order given.
 
-            The blobs are hard-linked (copied when the corpora are on another file system) and \\
-            every one is checked against its checksum; the statistics are recomputed from the \\
-            merged embeddings. The merge is atomic: until it is complete nothing appears at \\
+            The blobs are hard-linked (copied when the corpora are on another file system) and \
+            every one is checked against its checksum; the statistics are recomputed from the \
+            merged embeddings. The merge is atomic: until it is complete nothing appears at \
             --output, and an interrupted --overwrite leaves the previous corpus intact.
 
-            Refused, naming the corpus: corpora of different models, a source name or input file \\
-            in two of them, a damaged or missing blob (the shard and the blob are named: index \\
-            that shard again), shards of different lists or cuts, the same shard twice, and a set \\
-            of shards with one missing — a failed or killed job leaves no shard — unless \\
+            Refused, naming the corpus: corpora of different models, a source name or input file \
+            in two of them, a damaged or missing blob (the shard and the blob are named: index \
+            that shard again), shards of different lists or cuts, the same shard twice, and a set \
+            of shards with one missing — a failed or killed job leaves no shard — unless \
             --allow-missing.
 
             Example:
@@ -78,7 +78,7 @@ struct MergeCommand: AsyncParsableCommand {
         }
         let what =
             summary.shardCount.map { "\(summary.inputs.count) of \($0) shards" }
-            ?? "\(summary.inputs.count) corpora"
+            ?? "\(summary.inputs.count) \(summary.inputs.count == 1 ? "corpus" : "corpora")"
         print(
             String(
                 format:
