@@ -168,6 +168,48 @@ import Vision
         #expect(!FileManager.default.fileExists(atPath: merged.path))
     }
 
+    @Test func shardsOnAnotherFileSystemAreCopiedAndChecked() throws {
+        // /dev/shm is a tmpfs, another file system than the temporary directory's on most Linux
+        // machines; hard links cannot cross file systems, so the merge copies.
+        let shm = URL(fileURLWithPath: "/dev/shm")
+        var here = stat()
+        var there = stat()
+        let directory = try TemporaryDirectory()
+        guard stat(shm.path, &there) == 0, stat(directory.url.path, &here) == 0, here.st_dev != there.st_dev
+        else {
+            try Test.cancel(
+                "/dev/shm is missing or on the temporary directory's file system: no copy to test")
+        }
+        let remote = shm.appendingPathComponent("scenophone-merge-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: remote, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: remote) }
+        let shards = try (0..<2).map { index -> URL in
+            let url = remote.appendingPathComponent("shard-\(index).scenophone")
+            let writer = try CorpusWriter.create(at: url, model: CorpusFixtures.model())
+            let shard = CorpusShard(index: index, of: 2, list: list)
+            writer.shard = shard
+            for position in shard.inputs { try writer.add(prepared: source(position)) }
+            try writer.commit()
+            return url
+        }
+        let merged = directory.file("merged.scenophone")
+        let summary = try CorpusMerge.merge(shards, into: merged)
+        #expect(summary.copiedBlobs == 15 && summary.linkedBlobs == 0)
+        let whole = try CorpusFixtures.write((0..<5).map(source), to: directory.file("whole.scenophone"))
+        let corpus = try Corpus.open(merged, verification: .full)
+        // The expected corpus is held open: its embeddings live as long as it does.
+        let expected = try Corpus.open(whole)
+        #expect(Array(corpus.embeddings) == Array(expected.embeddings))
+        #expect(corpus.sources.map(\.name) == ["s0", "s1", "s2", "s3", "s4"])
+
+        // A damaged blob is refused on the way, and its partial copy does not stay behind.
+        try CorpusFixtures.flipByte(in: try CorpusFixtures.blob(shards[0], source: 1, kind: "thumbs"), at: 66)
+        let again = directory.file("again.scenophone")
+        let error = try #require(throws: CorpusError.self) { try CorpusMerge.merge(shards, into: again) }
+        #expect("\(error)".contains("shard-0.scenophone") && "\(error)".contains(".thumbs does not match"))
+        #expect(!FileManager.default.fileExists(atPath: again.path))
+    }
+
     @Test func aDamagedBlobIsRefusedNamingTheShardAndTheBlob() throws {
         let directory = try TemporaryDirectory()
         let shards = try [0, 1].map { try writeShard($0, of: 2, in: directory) }
