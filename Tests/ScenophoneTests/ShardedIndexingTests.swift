@@ -129,6 +129,17 @@ import Testing
             duplicate.standardError.contains("twin.scenophone")
                 && duplicate.standardError.contains("'clip-3'"))
         #expect(!FileManager.default.fileExists(atPath: directory.file("dup.scenophone").path))
+
+        // A list naming two sources alike is refused by every shard before any work, as one
+        // process refuses it, not by the merge after the work.
+        let clash = directory.file("clash.txt")
+        try "\(directory.file("clip-0.mkv").path)\nclip-0=\(directory.file("clip-1.mkv").path)\n".write(
+            to: clash, atomically: true, encoding: .utf8)
+        let refused = try runScenophone([
+            "index", "--inputs-from", clash.path, "--shard", "0/2", "-o", directory.file("c.scenophone").path,
+        ])
+        #expect(
+            refused.status != 0 && refused.standardError.contains("source 2 of the list is named 'clip-0'"))
     }
 
     @Test func aSlurmJobArrayIndexesTheShardsOnLocalhost() throws {

@@ -85,7 +85,8 @@ struct IndexCommand: AsyncParsableCommand {
             throw CorpusError.invalidInput(inputsFrom ?? "-", reason: "the list holds no sources")
         }
         let part = try shard.map { try Self.shard($0, of: list) }
-        // A shard indexes (and checks) only its own block of the list.
+        if part != nil { try Self.checkNamesUnique(list) }
+        // A shard indexes (and checks the files of) only its own block of the list.
         let selected = part.map { Array(list.entries[$0.inputs]) } ?? list.entries
         let network = try model.loadNetwork(choice.variant)
         let indexer = SourceIndexer(network: network, options: indexing.options)
@@ -98,6 +99,25 @@ struct IndexCommand: AsyncParsableCommand {
         try writer.commit()
         let corpus = try Corpus.open(outputURL)
         try CorpusCommandOutput.reportIndexing(summary, corpus: corpus, json: json)
+    }
+
+    /// Refuses a list that names two sources alike, in any shard: one process would refuse it
+    /// before starting, and the merge would refuse the shards after hours of work. Names only: a
+    /// file missing from another shard is that shard's error.
+    ///
+    /// - Throws: `CorpusError.invalidInput` naming the two lines.
+    private static func checkNamesUnique(_ list: SourceList) throws {
+        var lines = [String: Int]()
+        for (line, entry) in list.entries.enumerated() {
+            guard let name = (try? SourceInput.parse(entry))?.resolvedName else { continue }
+            if let first = lines[name] {
+                throw CorpusError.invalidInput(
+                    entry,
+                    reason: "source \(line + 1) of the list is named '\(name)', as source \(first + 1) is; "
+                        + "names must be unique (give one NAME=)")
+            }
+            lines[name] = line
+        }
     }
 
     /// The shard `K/N` of a list.
