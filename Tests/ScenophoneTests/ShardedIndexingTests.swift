@@ -92,19 +92,38 @@ import Testing
         let shards = directory.file("shards")
         try FileManager.default.createDirectory(at: shards, withIntermediateDirectories: true)
 
-        // Three shards, two at a time, as docs/archives.md runs them.
+        // Three shards, two at a time, as docs/archives.md runs them, while one of shard 1's
+        // files is out of reach: that shard fails, the others complete.
+        let clip = directory.file("clip-2.mkv")
+        let away = directory.file("clip-2.away")
+        try FileManager.default.moveItem(at: clip, to: away)
+        let joblog = shards.appendingPathComponent("joblog")
         let parallel = try run(
             "parallel",
             [
-                "--will-cite", "--halt", "now,fail=1", "--jobs", "2", Paths.scenophoneExecutable.path,
+                "--will-cite", "--jobs", "2", "--joblog", joblog.path, Paths.scenophoneExecutable.path,
                 "index",
                 "--inputs-from", list.path, "--shard", "{}/3", "--output", shards.path + "/{}.scenophone",
                 ":::", "0", "1", "2",
             ])
-        try #require(parallel.status == 0, "\(parallel.standardError)")
+        #expect(parallel.status == 1, "one job failed: \(parallel.standardError)")
+        #expect(parallel.standardError.contains("clip-2.mkv"))
         let parts = (0..<3).map { shards.appendingPathComponent("\($0).scenophone") }
+        #expect(parts.map { FileManager.default.fileExists(atPath: $0.path) } == [true, false, true])
         #expect(try names(parts[0]) == ["clip-0", "clip-1"])
         #expect(try names(parts[2]) == ["clip-4", "clip-5", "card"])
+        let incomplete = try merge([parts[0], parts[2]], into: directory.file("incomplete.scenophone"))
+        #expect(
+            incomplete.status != 0 && incomplete.standardError.contains("(1/3)"),
+            "\(incomplete.standardError)")
+
+        // The file is back: GNU parallel re-runs the failed shard alone, from its job log.
+        try FileManager.default.moveItem(at: away, to: clip)
+        let retry = try run("parallel", ["--will-cite", "--retry-failed", "--joblog", joblog.path])
+        try #require(retry.status == 0, "\(retry.standardError)")
+        #expect(try names(parts[1]) == ["clip-2", "clip-3"])
+        let runs = try String(contentsOf: joblog, encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(runs.count == 4, "three jobs, then the failed one again: \(runs)")
 
         let merged = directory.file("merged.scenophone")
         let result = try merge([parts[2], parts[0], parts[1]], into: merged)
