@@ -15,6 +15,9 @@ struct CorpusManifest: Codable, Equatable {
     var sources: [SourceRecord]
     /// What the similarity measures need (version 2 on; nil in a version 1 manifest).
     var statistics: CorpusStatistics?
+    /// Which part of a list of sources a shard corpus holds (`index --shard`); absent otherwise,
+    /// so whole corpora are unchanged and the format version did not change.
+    var shard: CorpusShard?
 
     /// The embedding model, with explicit keys so the format does not follow Vision's property names.
     struct ModelRecord: Codable, Equatable {
