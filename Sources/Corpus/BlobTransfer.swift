@@ -44,7 +44,7 @@ enum BlobTransfer {
             case EEXIST:
                 // A corpus being replaced already holds a blob of this id: from a merge of the same
                 // shard before, which it keeps, or a copy cut short by a killed merge, replaced.
-                if let (sha256, bytes) = try? hash(to, progress: progress), bytes == blob.bytes,
+                if let (sha256, bytes) = try? SHA256Hex.ofFile(to, progress: progress), bytes == blob.bytes,
                     sha256 == blob.sha256
                 {
                     return .present
@@ -64,7 +64,7 @@ enum BlobTransfer {
                 throw CorpusError.systemError(to, operation: "link \(from.path) as", errno: errno)
             }
         }
-        let (sha256, bytes) = try hash(to, progress: progress)
+        let (sha256, bytes) = try SHA256Hex.ofFile(to, progress: progress)
         guard bytes == blob.bytes, sha256 == blob.sha256 else {
             unlink(to.path)
             let what =
@@ -73,29 +73,6 @@ enum BlobTransfer {
             throw CorpusError.damaged(corpus, reason: "\(blobName) \(what) (source '\(sourceName)')")
         }
         return placement
-    }
-
-    /// The SHA-256 and size of a file, read in 4 MiB chunks, reporting progress.
-    private static func hash(_ url: URL, progress: (Int64) -> Void) throws -> (String, Int64) {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw CorpusError.systemError(url, operation: "read", errno: errno) }
-        defer { close(descriptor) }
-        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 22, alignment: 64)
-        defer { chunk.deallocate() }
-        var hasher = SHA256Incremental()
-        var total: Int64 = 0
-        while true {
-            let count = read(descriptor, chunk.baseAddress, chunk.count)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw CorpusError.systemError(url, operation: "read", errno: errno)
-            }
-            if count == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
-            total += Int64(count)
-            progress(total)
-        }
-        return (hasher.finalize(), total)
     }
 
     /// Copies a file that must not exist yet at the destination, flushed to disk.
