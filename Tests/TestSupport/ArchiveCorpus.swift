@@ -84,12 +84,14 @@ public final class ArchiveCorpus: @unchecked Sendable {
             let source = scenes.sources[scene]
             let base = scenes.embedding(ofFrame: source.frames.lowerBound)
             let rms = (base.reduce(0) { $0 + $1 * $1 } / Float(dimension)).squareRoot()
-            // How far this recording sits from the scene: a few are close, most are not.
-            let nudge = 0.25 + 1.5 * random.nextFloat() * random.nextFloat()
+            // How far this recording sits from the scene (noise RMS over the embedding's): about one
+            // in a hundred within the mapping's plateau, one in twenty within its reach, the rest
+            // far; its frames differ, so p(t) varies along it.
+            let nudge = 0.15 + 3 * random.nextFloat().squareRoot()
             var embeddings: [Float] = []
             embeddings.reserveCapacity(Self.framesPerSource * dimension)
             for _ in 0..<Self.framesPerSource {
-                let scale = rms * nudge * (0.8 + 0.4 * random.nextFloat())
+                let scale = rms * nudge * (0.5 + random.nextFloat())
                 for value in base { embeddings.append(value + scale * (2 * random.nextFloat() - 1) * 1.732) }
             }
             // Half a second of the scene's recording (its first channel), from a place of its own.

@@ -273,12 +273,21 @@ extension LiveServerTests {
                     timeout: 20)
             }
             #expect(pinned, "the pinned source's lane did not come")
-            _ = try await browser.value(of: "scenophone.searchSources('')")
+            // The list as a visitor left it: a search, the pinned source among its matches.
+            _ = try await browser.value(of: "scenophone.searchSources('café')")
             // The screenshot: a moment after the pin, with the grains drawn.
             try await Task.sleep(for: .seconds(2))
             try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
             let shot = Self.artifacts.appendingPathComponent("archive-view-5000.png")
-            try await browser.run { try $0.screenshot(to: shot) }
+            try await browser.run { browser in
+                // The whole page, not only the window: the lanes, the summary and the strip.
+                let height = try browser.evaluate("document.documentElement.scrollHeight") as? Int ?? 1000
+                _ = try browser.call(
+                    "Emulation.setDeviceMetricsOverride",
+                    ["width": 1440, "height": height, "deviceScaleFactor": 1, "mobile": false])
+                usleep(500_000)
+                try browser.screenshot(to: shot)
+            }
             print("screenshot: \(shot.path)")
             #expect(hub.rejections.isEmpty, "rejections: \(hub.rejections)")
         }

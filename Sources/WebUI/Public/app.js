@@ -465,7 +465,7 @@
 
   // Heights in CSS pixels: a corpus of a few sources draws every one as a lane, as tall as fits;
   // an archive draws its lanes, a line for the rest and a strip of the whole corpus.
-  const stripHeight = 66;
+  const stripHeight = 84;
 
   function resizeTimeline() {
     const ratio = window.devicePixelRatio || 1;
@@ -566,8 +566,8 @@
       ctx.fillStyle = '#8b98a8';
       ctx.font = '11px "DejaVu Sans", system-ui, sans-serif';
       ctx.fillText(`hold ${percent(others.mass)} of p(t)`, labelWidth, line);
-      ctx.fillText(`the whole corpus: ${sources.length.toLocaleString('en')} sources`, 4, stripTop + 12);
-      ctx.fillText('in corpus order', 4, stripTop + 28);
+      ctx.fillText('the whole corpus,', 4, stripTop + 12);
+      ctx.fillText(`${sources.length.toLocaleString('en')} sources in order`, 4, stripTop + 28);
       ctx.fillStyle = '#0d131b';
       ctx.fillRect(labelWidth, stripTop, plotWidth, stripBase - stripTop);
       let top = 1e-9;
@@ -868,6 +868,7 @@
     volumeRange = range;
     const archiveMode = isArchive();
     $('source-search-row').hidden = !archiveMode;
+    $('sources').classList.toggle('archive', archiveMode);
     $('source-search').placeholder = `Search ${overview.sources.length.toLocaleString('en')} sources by name`;
     // A reconnection keeps this page's pins (the server forgot them with the old connection).
     pinned = pinned.filter((index) => index < overview.sources.length);
