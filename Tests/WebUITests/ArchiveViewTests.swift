@@ -210,7 +210,8 @@ extension LiveServerTests {
                 let (engine, _) = try LiveSoak.makeEngine(corpus: archive.url)
                 try engine.start()
                 defer { try? engine.stop() }
-                let rate = try await withLiveServer(engine: LiveEngineScene(engine: engine)) { port, hub in
+                let (rate, sizes) = try await withLiveServer(engine: LiveEngineScene(engine: engine)) {
+                    port, hub in
                     let browser = try await HeadlessChromium.launch(
                         url: "http://127.0.0.1:\(port)/?start=camera", fakeCamera: camera)
                     let live = try await browser.run {
@@ -240,12 +241,35 @@ extension LiveServerTests {
                     }
                     let errors = try await browser.value(of: "scenophone.errors.length") as? Int
                     #expect(errors == 0)
-                    return perSecond
+                    return (perSecond, try await welcomeAndParameterSizes(port: port))
                 }
-                rates.append(String(format: "%d sources: %.1f states/s", count, rate))
+                rates.append(
+                    String(
+                        format: "%d sources: %.1f states/s (welcome %d bytes, parameters %d bytes)", count,
+                        rate,
+                        sizes.welcome, sizes.parameters))
             }
             let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
             print("archive view, the page (state rate 15/s, debug build, load \(load.prefix(14))): \(rates)")
+        }
+
+        /// The sizes of the messages that carry every source: the welcome, once per connection, and
+        /// the sound (every source's volume and mute), after each change.
+        private func welcomeAndParameterSizes(port: Int) async throws -> (welcome: Int, parameters: Int) {
+            let probe = TestWebSocket(port: port, path: "/ws")
+            probe.send(json: ["type": "hello", "role": "viewer", "listen": false])
+            guard case .text(let welcome) = await probe.next(timeout: .seconds(60)) else {
+                throw TestFailure("no welcome")
+            }
+            probe.send(json: ["type": "parameters", "grainRate": 100])
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, let message = await probe.next(timeout: deadline - .now) {
+                if case .text(let text) = message, text.contains(#""type":"parameters""#) {
+                    _ = await probe.close()
+                    return (welcome.utf8.count, text.utf8.count)
+                }
+            }
+            throw TestFailure("no parameters message")
         }
 
         private func checkArchivePage(
