@@ -870,7 +870,7 @@
     $('source-search-row').hidden = !archiveMode;
     $('sources').classList.toggle('archive', archiveMode);
     $('timeline-hint').textContent = archiveMode
-      ? 'p(t) over the recordings that hold the most, and the whole corpus · dots are grains as they play'
+      ? 'p(t) where it is now, and over the whole corpus · dots are grains'
       : 'p(t) over each recording · dots are grains as they play';
     $('source-search').placeholder = `Search ${overview.sources.length.toLocaleString('en')} sources by name`;
     // A reconnection keeps this page's pins (the server forgot them with the old connection).
