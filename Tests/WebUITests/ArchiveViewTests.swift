@@ -297,6 +297,12 @@ extension LiveServerTests {
                     timeout: 20)
             }
             #expect(pinned, "the pinned source's lane did not come")
+            // A bucket of the strip lists its sources: the pinned one's bucket holds it.
+            let bucket = index * LiveEngineScene.archiveBuckets / archive.names.count
+            let listed =
+                try await browser.value(of: "scenophone.showArchiveBucket(\(bucket))") as? [Int] ?? []
+            #expect(listed.contains(index) && (20...21).contains(listed.count), "bucket \(bucket): \(listed)")
+            #expect(listed.allSatisfy { $0 * LiveEngineScene.archiveBuckets / archive.names.count == bucket })
             // The list as a visitor left it: a search, the pinned source among its matches.
             _ = try await browser.value(of: "scenophone.searchSources('café')")
             // The screenshot: a moment after the pin, with the grains drawn.

@@ -32,8 +32,8 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public var sourceCount: Int
     /// The mass over every source (1 once a frame has been analysed, 0 before).
     public var totalMass: Float
-    /// p(t) mass per bucket of consecutive sources, the whole corpus in order: bucket `b` of `B`
-    /// holds sources `b·S/B ..< (b+1)·S/B` (rounded down), one source per bucket up to `B` sources.
+    /// p(t) mass per bucket of consecutive sources, the whole corpus in order: source `s` of `S`
+    /// is in bucket `⌊s·B/S⌋` of `B`, one source per bucket up to `B` sources.
     public var archive: [Float]
     /// Grains started since the previous state.
     public var grains: [Grain]

@@ -353,7 +353,9 @@
       const resize = shape.split(',').length !== laneShape.split(',').length || shape.endsWith('+') !== laneShape.endsWith('+');
       laneShape = shape;
       if (resize) resizeTimeline();
-      if (isArchive() && !$('source-search').value.trim()) showSourceList();
+      // Not under a finger: a volume being dragged in the list keeps its row.
+      const listBusy = dragging && $('sources').contains(dragging);
+      if (isArchive() && !$('source-search').value.trim() && !listBusy) showSourceList();
     }
     const now = performance.now();
     for (const grain of state.grains || []) grains.push({ ...grain, born: now });
@@ -466,6 +468,23 @@
   // Heights in CSS pixels: a corpus of a few sources draws every one as a lane, as tall as fits;
   // an archive draws its lanes, a line for the rest and a strip of the whole corpus.
   const stripHeight = 84;
+  // Where the last drawing put things, for clicks: a lane pins or unpins its source, a bucket of
+  // the strip lists its sources.
+  let layout = null;
+
+  timeline.addEventListener('click', (event) => {
+    if (!layout || !isArchive()) return;
+    const box = timeline.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    if (y >= 4 && y < 4 + layout.laneArea) {
+      const lane = lanes[Math.floor((y - 4) / layout.laneHeight)];
+      if (lane) setPinned(lane.source, !pinned.includes(lane.source));
+    } else if (y >= layout.stripTop - 8 && x >= layout.labelWidth && archive.length > 0) {
+      const bucket = Math.floor(((x - layout.labelWidth) / layout.plotWidth) * archive.length);
+      showArchiveBucket(Math.max(0, Math.min(archive.length - 1, bucket)));
+    }
+  });
 
   function resizeTimeline() {
     const ratio = window.devicePixelRatio || 1;
@@ -556,6 +575,7 @@
     // (mass per bucket of neighbouring sources), with a tick where each lane's source lies.
     const stripTop = height - stripHeight + 22;
     const stripBase = height - 6;
+    layout = { labelWidth, plotWidth, laneHeight, laneArea, stripTop, stripBase };
     const stripX = (source) => labelWidth + ((source + 0.5) / sources.length) * plotWidth;
     if (archiveShown) {
       const line = 4 + laneArea + 8;
@@ -869,6 +889,8 @@
     const archiveMode = isArchive();
     $('source-search-row').hidden = !archiveMode;
     $('sources').classList.toggle('archive', archiveMode);
+    timeline.classList.toggle('archive', archiveMode);
+    timeline.title = archiveMode ? 'Click a lane to pin or unpin its source, the strip to list the sources there' : '';
     $('timeline-hint').textContent = archiveMode
       ? 'p(t) where it is now, and over the whole corpus · dots are grains'
       : 'p(t) over each recording · dots are grains as they play';
@@ -908,6 +930,22 @@
     showSourceList();
     return Array.from(document.querySelectorAll('.source-row .name'), (name) => name.textContent);
   };
+
+  // The sources of one bucket of the strip: source s of S is in bucket ⌊s·B/S⌋ of B, so bucket b
+  // holds sources ⌈b·S/B⌉ ..< ⌈(b+1)·S/B⌉.
+  function showArchiveBucket(bucket) {
+    const count = app.welcome.overview.sources.length;
+    const first = Math.ceil((bucket * count) / archive.length);
+    const end = Math.ceil(((bucket + 1) * count) / archive.length);
+    $('source-search').value = '';
+    const indices = [];
+    for (let index = first; index < end && indices.length < listLimit; index++) indices.push(index);
+    const mass = archive[bucket] / 1000 * (app.state ? app.state.archiveMax : 0);
+    $('sources-hint').textContent = `Sources ${first + 1}–${end} of the corpus: ${percent(mass)} of p(t).`;
+    showSourceRows(indices);
+    return indices;
+  }
+  app.showArchiveBucket = showArchiveBucket;
 
   function setPinned(index, on) {
     if (on && !pinned.includes(index)) {
