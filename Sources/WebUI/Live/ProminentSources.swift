@@ -4,7 +4,11 @@
 /// rows, and keeps them in place: a source enters only when it outweighs the lightest one shown by
 /// `margin`, and takes that one's row. So rows neither swap places nor flicker between two sources
 /// of nearly equal mass from one state to the next.
-struct ProminentSources: Sendable {
+public struct ProminentSources: Sendable {
+    /// Rows drawn when no other number is asked for: eight lanes and the summary fit a laptop's
+    /// screen beside the nearest frames.
+    public static let defaultCapacity = 8
+
     /// Rows drawn for the sources that hold the mass.
     let capacity: Int
     /// How many times heavier than the lightest row a source must be to take its place.
@@ -19,7 +23,7 @@ struct ProminentSources: Sendable {
     ///   - sourceCount: sources in the corpus.
     ///   - capacity: rows to fill.
     ///   - margin: the hysteresis factor, above 1.
-    init(sourceCount: Int, capacity: Int = 8, margin: Float = 1.25) {
+    init(sourceCount: Int, capacity: Int = defaultCapacity, margin: Float = 1.25) {
         precondition(capacity > 0 && margin >= 1)
         self.capacity = capacity
         self.margin = margin

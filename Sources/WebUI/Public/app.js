@@ -878,10 +878,10 @@
   let pinned = [];
   const maximumPinned = 8;
   const listLimit = 40;
-  const laneCapacity = 8;
 
+  // More sources than the server draws as lanes: it draws the heaviest and summarises the rest.
   function isArchive() {
-    return !!app.welcome && app.welcome.overview.sources.length > laneCapacity;
+    return !!app.welcome && app.welcome.overview.sources.length > app.welcome.overview.laneCapacity;
   }
 
   function buildSources(overview, range) {
