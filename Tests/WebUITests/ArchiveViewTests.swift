@@ -99,7 +99,7 @@ extension LiveServerTests {
             ServerMessage.state(state, audience: .init(viewers: 1, listeners: 0)).encoded()
         }
 
-        @Test func aStateOf5000SourcesIsAsSmallAsOneOf8() async throws {
+        @Test func aStateOf5000SourcesStaysSmall() async throws {
             let archive = try ArchiveCorpus.shared(sourceCount: 5000)
             let (engine, _) = try LiveSoak.makeEngine(corpus: archive.url)
             let scene = LiveEngineScene(engine: engine)
