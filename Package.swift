@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "WebUI",
             dependencies: [
-                "Engine", "Corpus", "AudioOutput",
+                "Engine", "Corpus", "AudioOutput", "COpenBLAS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
