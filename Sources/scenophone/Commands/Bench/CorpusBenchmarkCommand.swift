@@ -163,7 +163,9 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                 for query in queryList {
                     stream.append(
                         BenchmarkClock.seconds {
-                            _ = cblas_sasum(Int32(corpus.embeddings.count), corpus.embeddings.baseAddress, 1)
+                            corpus.rows.forEachRun { _, frames, base in
+                                _ = cblas_sasum(Int32(frames * dimension), base, 1)
+                            }
                         })
                     query.withUnsafeBufferPointer { q in
                         distances.withUnsafeMutableBufferPointer { d in
@@ -194,7 +196,7 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                         format: "%d thread(s): streaming the %.0f MB matrix once (sasum) %.2f ms; exact: all "
                             + "%d distances %.2f ms (%.2f× the stream), 10 nearest %.2f ms; pruned pass with "
                             + "10 nearest %.2f ms (%.2f×)",
-                        count, Double(corpus.embeddings.count * 4) / 1e6, row.streamMilliseconds,
+                        count, Double(corpus.frameCount * dimension * 4) / 1e6, row.streamMilliseconds,
                         corpus.frameCount, row.distancesMilliseconds,
                         row.distancesMilliseconds / row.streamMilliseconds, row.nearest10Milliseconds,
                         row.prunedMilliseconds, row.prunedMilliseconds / row.streamMilliseconds))
