@@ -51,12 +51,15 @@ public final class Corpus: @unchecked Sendable {
     public let statistics: CorpusStatistics
 
     private let framesFiles: [MappedFile]
-    private let frameRecords: [(blob: CorpusManifest.BlobRecord, name: String)]
+    private let frameRecords: [(blob: CorpusManifest.BlobRecord, name: String, frames: Int)]
     private let thumbnailFiles: [MappedFile]
     private let exampleThumbnailFiles: [MappedFile]
     private let thumbnailRanges: [Range<Int>]
     private let audioFiles: [MappedFile]
     private let records: [CorpusManifest.SourceRecord]
+
+    /// The format version this code writes (see `docs/corpus-format.md`).
+    public static let formatVersionWritten = CorpusFormat.version
 
     /// The frames blobs, in total, up to which `open` hashes them (about half a second); a larger
     /// corpus's are hashed by `verifyMedia()`.
@@ -213,7 +216,7 @@ public final class Corpus: @unchecked Sendable {
         self.audioFiles = audioFiles
         self.records = records
         self.framesFiles = framesFiles
-        self.frameRecords = frameRecords.map { ($0.frames, $0.name) }
+        self.frameRecords = frameRecords.map { ($0.frames, $0.name, $0.frameCount) }
         framesHashedAtOpen = hashFrames
         let rows = EmbeddingRows(
             dimension: dimension,
@@ -247,6 +250,13 @@ public final class Corpus: @unchecked Sendable {
     private func verified(_ verification: Verification) throws -> Corpus {
         if verification == .full { try verifyMedia() }
         return self
+    }
+
+    /// The frames blobs in frame order: each file, and how many embeddings it holds (after its
+    /// 64-byte header; see `docs/corpus-format.md`), for tools that read them directly.
+    public var framesBlobFiles: [(url: URL, frames: Int)] {
+        let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
+        return frameRecords.map { (directory.appendingPathComponent($0.blob.file), $0.frames) }
     }
 
     /// One frame's embedding.
@@ -336,7 +346,7 @@ public final class Corpus: @unchecked Sendable {
         let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
         let failure = Mutex<Error?>(nil)
         DispatchQueue.concurrentPerform(iterations: frameRecords.count) { index in
-            let (blob, name) = frameRecords[index]
+            let (blob, name, _) = frameRecords[index]
             let digest = try? FileChecksum.sha256(of: directory.appendingPathComponent(blob.file)).sha256
             if digest != blob.sha256 {
                 failure.withLock {
