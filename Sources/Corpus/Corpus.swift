@@ -372,12 +372,25 @@ public final class Corpus: @unchecked Sendable {
     /// a lock instead: no fault at first, but memory pressure may evict it later. The result says
     /// which happened, so the caller can warn.
     ///
-    /// - Parameter lock: false reads the audio in without trying to lock it.
-    /// - Returns: how much audio is locked, how much only read in, and why locking stopped.
+    /// Only the sources whose audio fits in `budget` (in order) are made resident: the rest stays
+    /// mapped, read from the disk when a grain needs it, and the result says how much.
+    ///
+    /// - Parameters:
+    ///   - lock: false reads the audio in without trying to lock it.
+    ///   - budget: at most this many bytes of audio are locked or read in (by default a quarter of
+    ///     the machine's memory).
+    /// - Returns: how much audio is locked, how much only read in, how much is left on disk, and
+    ///   why locking stopped.
     @discardableResult
-    public func makeAudioResident(lock: Bool = true) -> AudioResidency {
+    public func makeAudioResident(lock: Bool = true, budget: Int = Corpus.residentAudioBudget)
+        -> AudioResidency
+    {
         var residency = AudioResidency(lockedBytes: 0, unlockedBytes: 0, lockError: nil)
         for file in audioFiles {
+            guard residency.lockedBytes + residency.unlockedBytes + file.bytes.count <= budget else {
+                residency.leftOnDiskBytes += file.bytes.count
+                continue
+            }
             if lock && residency.lockError == nil {
                 let error = file.lockInMemory()
                 if error == 0 {
@@ -390,6 +403,12 @@ public final class Corpus: @unchecked Sendable {
             residency.unlockedBytes += file.bytes.count
         }
         return residency
+    }
+
+    /// The default most audio ``makeAudioResident(lock:budget:)`` makes resident: a quarter of the
+    /// machine's physical memory.
+    public static var residentAudioBudget: Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))) / 4
     }
 
     /// Drops the audio's pages from the kernel's page cache where no process has them mapped in, so
