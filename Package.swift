@@ -17,7 +17,17 @@ let package = Package(
     // Linux only (Debian 12, x86-64 tested): Glibc, ALSA and Debian's OpenBLAS. No Apple platform is
     // declared because none would build.
     products: [
-        .executable(name: "scenophone", targets: ["scenophone"])
+        .executable(name: "scenophone", targets: ["scenophone"]),
+        // For the benchmarks package (`Benchmarks/`, which depends on this one by path): the modules
+        // it measures, the command-line option groups it shares with `scenophone`, and the tests'
+        // helpers for its own tests.
+        .library(
+            name: "ScenophoneKit",
+            targets: [
+                "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine",
+                "CommandLineSupport",
+            ]),
+        .library(name: "ScenophoneTestSupport", targets: ["TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -61,7 +71,7 @@ let package = Package(
         .target(
             name: "WebUI",
             dependencies: [
-                "Engine", "Corpus", "AudioOutput",
+                "Engine", "Corpus", "AudioOutput", "COpenBLAS",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -84,11 +94,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]),
+        // The option groups and the progress bar that `scenophone` and the benchmarks share.
+        .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                "Vision", "Corpus", "Engine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .executableTarget(
             name: "scenophone",
             dependencies: [
-                "COpenBLAS", "Kernels", "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine",
-                "WebUI", "OSC",
+                "Vision", "MediaIO", "Corpus", "Synth", "AudioOutput", "Engine", "WebUI", "OSC",
+                "CommandLineSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

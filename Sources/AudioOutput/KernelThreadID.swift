@@ -6,9 +6,3 @@ import CALSA
 public func currentKernelThreadID() -> Int32 {
     scenophone_thread_id()
 }
-
-/// Gives the heap memory glibc keeps after frees back to the system (`malloc_trim`), so that a
-/// measurement of resident memory sees what is in use rather than what the allocator holds.
-public func releaseFreedMemory() {
-    scenophone_release_freed_memory()
-}

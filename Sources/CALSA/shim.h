@@ -72,4 +72,11 @@ static inline void scenophone_release_freed_memory(void)
     malloc_trim(0);
 }
 
+/// Bytes glibc's allocator has handed out and not had back: in its arenas plus in mapped chunks.
+static inline size_t scenophone_heap_bytes_in_use(void)
+{
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
 #endif

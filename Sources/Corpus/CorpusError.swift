@@ -38,6 +38,8 @@ public enum CorpusError: Error, CustomStringConvertible, Sendable {
     case truncated(URL, decoded: Double, expected: Double, detail: String)
     /// The operating system refused a read or write.
     case systemError(URL, operation: String, errno: Int32)
+    /// Corpora that cannot be merged into one (another model, a duplicate source, a missing shard).
+    case cannotMerge(URL, reason: String)
 
     public var description: String {
         switch self {
@@ -85,10 +87,12 @@ public enum CorpusError: Error, CustomStringConvertible, Sendable {
                 + "index what decodes"
         case .systemError(let url, let operation, let code):
             return "\(url.path): cannot \(operation): \(String(cString: strerror(code)))"
+        case .cannotMerge(let url, let reason):
+            return "\(url.path): cannot be merged: \(reason)"
         }
     }
 
-    private static func describe(_ model: ModelIdentity) -> String {
+    static func describe(_ model: ModelIdentity) -> String {
         "\(model.name) \(model.inputSize) px, \(model.embeddingSize)-d, \(model.normalization.rawValue) "
             + "normalisation, weights sha256 \(model.weightsSHA256.prefix(12))…"
     }

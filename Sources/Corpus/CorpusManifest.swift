@@ -17,6 +17,9 @@ struct CorpusManifest: Codable, Equatable {
     var statistics: CorpusStatistics?
     /// The search index file (version 3 on; nil when the corpus has none, e.g. a small one).
     var searchIndex: SearchIndexRecord?
+    /// Which part of a list of sources a shard corpus holds (`index --shard`); absent otherwise,
+    /// so whole corpora are unchanged and the format version did not change.
+    var shard: CorpusShard?
 
     /// The embedding model, with explicit keys so the format does not follow Vision's property names.
     struct ModelRecord: Codable, Equatable {

@@ -63,6 +63,7 @@ public final class CorpusWriter {
             manifest.model = CorpusManifest.ModelRecord(model)
             manifest.sources = []
             manifest.statistics = nil
+            manifest.shard = nil
             return CorpusWriter(
                 url: url, model: model, manifest: manifest, workDirectory: url, isNew: false, lock: lock)
         }

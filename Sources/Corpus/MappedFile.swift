@@ -10,6 +10,8 @@ final class MappedFile: @unchecked Sendable {
     /// The file, for errors and for dropping it from the page cache.
     let url: URL
     private let base: UnsafeMutableRawPointer?
+    /// What `faultIn` read, stored only so that its reads are not optimised away.
+    private var faultInChecksum: UInt8 = 0
 
     /// Maps a file.
     ///
@@ -47,14 +49,17 @@ final class MappedFile: @unchecked Sendable {
     /// are not major page faults, as long as memory pressure does not evict the pages meanwhile.
     func faultIn() {
         guard let base else { return }
+        // Linux 5.14 on: the kernel reads the file in and maps every page, failing only on an I/O error.
+        if madvise(base, bytes.count, MADV_POPULATE_READ) == 0 { return }
         madvise(base, bytes.count, MADV_WILLNEED)
-        // One read per page makes the kernel map it; the sum keeps the reads from being optimised away.
+        // Older kernels: one read per page makes the kernel map it. The sum is stored, so the
+        // optimiser cannot drop the reads.
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         var sum: UInt8 = 0
         for offset in stride(from: 0, to: bytes.count, by: pageSize) {
             sum &+= bytes.load(fromByteOffset: offset, as: UInt8.self)
         }
-        withExtendedLifetime(sum) {}
+        faultInChecksum = sum
     }
 
     /// Asks the kernel to forget the file's cached pages that no process has mapped in, so the next

@@ -17,10 +17,14 @@ enum SHA256Hex {
 
     /// The digest and size of a whole file, read in large chunks.
     ///
-    /// - Parameter url: the file.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - progress: told the bytes read so far after each chunk (4 MiB).
     /// - Returns: its SHA-256 and its size in bytes.
     /// - Throws: `CorpusError.systemError` naming the file.
-    static func ofFile(_ url: URL) throws -> (sha256: String, bytes: Int64) {
+    static func ofFile(_ url: URL, progress: (Int64) -> Void = { _ in }) throws -> (
+        sha256: String, bytes: Int64
+    ) {
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CorpusError.systemError(url, operation: "read", errno: errno) }
         defer { close(descriptor) }
@@ -37,6 +41,7 @@ enum SHA256Hex {
             if count == 0 { break }
             hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
             total += Int64(count)
+            progress(total)
         }
         return (hasher.finalize().hexString, total)
     }

@@ -154,7 +154,9 @@ public final class SourceIndexer {
             }
         }
         let files = [plan.input.picture] + (plan.input.sound.map { [$0] } ?? [])
-        let hashJob = BackgroundJob(name: "scenophone.index.checksum") { try files.map(SHA256Hex.ofFile) }
+        let hashJob = BackgroundJob(name: "scenophone.index.checksum") {
+            try files.map { try SHA256Hex.ofFile($0) }
+        }
         do {
             let diagnostics =
                 plan.kind == .still

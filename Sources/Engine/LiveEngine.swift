@@ -41,6 +41,8 @@ public final class LiveEngine: @unchecked Sendable {
     private let recorder: LiveRecorder?
     private let lifecycle = Mutex<Lifecycle>(.ready)
     private let held = Atomic<Bool>(false)
+    /// Told of every parameter change once it is in force, whoever made it (the page, OSC, a preset).
+    private let parameterObservers = Mutex<[@Sendable (LiveParameters) -> Void]>([])
 
     private enum Lifecycle {
         case ready, running, stopped
@@ -210,7 +212,9 @@ public final class LiveEngine: @unchecked Sendable {
     ///   (nothing changes).
     @discardableResult
     public func update(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
-        try vision.update { current throws(SoundModelError) in try current.applying(change) }
+        let sound = try vision.update { current throws(SoundModelError) in try current.applying(change) }
+        notifyParameterObservers()
+        return sound
     }
 
     /// Replaces the whole sound (a preset, a reset to the defaults) with the same routing as
@@ -221,11 +225,28 @@ public final class LiveEngine: @unchecked Sendable {
     @discardableResult
     public func replaceSound(with sound: SoundSettings) -> SoundSettings {
         let fitted = sound.withSourceCount(corpus.sources.count)
+        let replaced: SoundSettings
         do {
-            return try vision.update { current in fitted.keepingStartParameters(of: current) }
+            replaced = try vision.update { current in fitted.keepingStartParameters(of: current) }
         } catch {
             preconditionFailure("a whole sound with the start parameters kept was refused: \(error)")
         }
+        notifyParameterObservers()
+        return replaced
+    }
+
+    /// Calls `observer` after every change of the parameters (``update(_:)``, ``replaceSound(with:)``),
+    /// with every parameter then in force, on the thread that made the change: a session recording
+    /// logs each change whether the page, OSC or a preset made it.
+    ///
+    /// - Parameter observer: the observer; it must not change the parameters itself.
+    public func observeParameters(_ observer: @escaping @Sendable (LiveParameters) -> Void) {
+        parameterObservers.withLock { $0.append(observer) }
+    }
+
+    private func notifyParameterObservers() {
+        let parameters = self.parameters
+        for observer in parameterObservers.withLock({ $0 }) { observer(parameters) }
     }
 
     /// The sound in force.

@@ -1,10 +1,19 @@
+import AudioOutput
 import Foundation
 
 /// What a long run must keep flat, read from `/proc`: the process's resident memory and open file
 /// descriptors, and one thread's page faults (the audio thread's, to prove it never waits for the disk).
 public struct ProcessVitals: Sendable, Hashable, Codable, CustomStringConvertible {
-    /// Resident memory, in bytes.
+    /// Resident memory, in bytes: `anonymousBytes + fileBytes` and shared memory.
     public var residentBytes: Int
+    /// Resident anonymous memory (the heap, stacks, the allocator's caches), in bytes: where a leak shows.
+    public var anonymousBytes: Int
+    /// Resident pages of mapped files (the corpus's embeddings and locked audio, the program), in bytes.
+    public var fileBytes: Int
+    /// Bytes the C allocator has handed out and not had back (`mallinfo2`: in arenas plus mapped
+    /// chunks): growth here is a leak; growth of `anonymousBytes` alone is the allocator keeping
+    /// freed memory.
+    public var heapInUseBytes: Int
     /// Open file descriptors.
     public var openDescriptors: Int
     /// The thread's major page faults since it started (each one a wait for the disk).
@@ -25,15 +34,35 @@ public struct ProcessVitals: Sendable, Hashable, Codable, CustomStringConvertibl
                 URL(fileURLWithPath: "/proc/self/statm"), "no resident size in '\(statm)'")
         }
         let faults = (try? threadFaults(thread)) ?? (minor: 0, major: 0)
+        let status = try statusKilobytes()
         return ProcessVitals(
             residentBytes: residentPages * Int(sysconf(Int32(_SC_PAGESIZE))),
+            anonymousBytes: (status["RssAnon"] ?? 0) * 1024, fileBytes: (status["RssFile"] ?? 0) * 1024,
+            heapInUseBytes: heapBytesInUse(),
             openDescriptors: try openDescriptorCount(), majorFaults: faults.major, minorFaults: faults.minor)
     }
 
     public var description: String {
         String(
-            format: "RSS %.1f MiB, %d fds, %d major / %d minor faults", Double(residentBytes) / 1_048_576,
-            openDescriptors, majorFaults, minorFaults)
+            format:
+                "RSS %.1f MiB (anonymous %.1f, files %.1f; heap in use %.1f), %d fds, %d major / %d minor faults",
+            Self.mebibytes(residentBytes), Self.mebibytes(anonymousBytes), Self.mebibytes(fileBytes),
+            Self.mebibytes(heapInUseBytes), openDescriptors, majorFaults, minorFaults)
+    }
+
+    private static func mebibytes(_ bytes: Int) -> Double { Double(bytes) / 1_048_576 }
+
+    /// The `kB` lines of `/proc/self/status` (`RssAnon:  1234 kB`), by name.
+    private static func statusKilobytes() throws -> [String: Int] {
+        var values: [String: Int] = [:]
+        for line in try contents("/proc/self/status").split(separator: "\n") where line.hasSuffix(" kB") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2,
+                let kilobytes = Int(parts[1].dropLast(3).trimmingCharacters(in: .whitespaces))
+            else { continue }
+            values[String(parts[0])] = kilobytes
+        }
+        return values
     }
 
     /// Minor and major faults from `/proc/self/task/ID/stat` (fields 10 and 12, counted after the

@@ -65,11 +65,13 @@ public final class SessionRecorder: @unchecked Sendable {
         thread.start()
     }
 
-    /// Connects the engine whose grains and parameters are recorded (its `LiveOptions.taps` must hold `ring`).
+    /// Connects the engine whose grains and parameters are recorded (its `LiveOptions.taps` must hold
+    /// `ring`): every parameter change it makes from now on is logged while a session records.
     ///
     /// - Parameter engine: the engine, before it starts.
     public func attach(_ engine: LiveEngine) {
         state.withLock { $0.engine = engine }
+        engine.observeParameters { [weak self] parameters in self?.noteParameters(parameters) }
     }
 
     /// The directory of the session being recorded, or nil.
@@ -142,7 +144,7 @@ public final class SessionRecorder: @unchecked Sendable {
     /// Notes the parameters now in force, with the session time, when a session is recording.
     ///
     /// - Parameter parameters: every parameter after the change.
-    public func noteParameters(_ parameters: LiveParameters) {
+    func noteParameters(_ parameters: LiveParameters) {
         let rendered = drainedFrames.load(ordering: .acquiring) + Int64(ring.available / channels)
         state.withLock { state in
             guard let session = state.session, state.failure == nil else { return }

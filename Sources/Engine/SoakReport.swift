@@ -37,6 +37,15 @@ public struct SoakReport: Sendable, Codable, CustomStringConvertible {
         Double(end.residentBytes - start.residentBytes) / Double(max(start.residentBytes, 1))
     }
 
+    /// Growth of resident anonymous memory (the heap and the allocator's caches), as a fraction of
+    /// the start.
+    public var anonymousGrowth: Double {
+        Double(end.anonymousBytes - start.anonymousBytes) / Double(max(start.anonymousBytes, 1))
+    }
+
+    /// Change of the bytes the allocator has handed out and not had back, start to end: a leak's size.
+    public var heapInUseChange: Int { end.heapInUseBytes - start.heapInUseBytes }
+
     /// Frames analysed per second.
     public var visionRate: Double { Double(framesAnalysed) / max(seconds, 1e-9) }
 
@@ -46,7 +55,9 @@ public struct SoakReport: Sendable, Codable, CustomStringConvertible {
             "start: \(start)",
             "end:   \(end)",
             String(
-                format: "resident memory %+.2f %%, descriptors %+d", residentGrowth * 100,
+                format:
+                    "resident memory %+.2f %% (anonymous %+.2f %%; heap in use %+.2f MiB), descriptors %+d",
+                residentGrowth * 100, anonymousGrowth * 100, Double(heapInUseChange) / 1_048_576,
                 end.openDescriptors - start.openDescriptors),
             "underruns \(underruns), audio-thread major faults \(audioThreadMajorFaults)",
             "camera lost \(cameraLosses)×, came back \(cameraReturns)×; engine restarts \(restarts)",

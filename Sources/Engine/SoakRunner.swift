@@ -6,7 +6,7 @@ import Foundation
 /// returning, the engine torn down and built again, with the process's resident memory, descriptors
 /// and the audio thread's major page faults read at the start and the end.
 ///
-/// `scenophone bench soak` runs it for as long as asked; the test suite for two minutes.
+/// `scenophone-bench soak` runs it for as long as asked; the test suite for two minutes.
 public final class SoakRunner {
     /// Builds a fresh engine (not started): once at the start and at every restart.
     public typealias EngineFactory = () throws -> LiveEngine

@@ -20,6 +20,15 @@ public enum BLAS {
         openblas_set_num_threads(Int32(max(1, count)))
     }
 
+    /// The sum of the absolute values of `values` (`cblas_sasum`): the benchmarks' baseline for
+    /// streaming floats once through memory.
+    ///
+    /// - Parameter values: the floats.
+    /// - Returns: their absolute sum.
+    public static func absoluteSum(_ values: UnsafeBufferPointer<Float>) -> Float {
+        cblas_sasum(Int32(values.count), values.baseAddress, 1)
+    }
+
     /// `C[m×n] = A[m×k] · B[k×n] (+ C when accumulate)`, all row-major with leading dimensions.
     ///
     /// - Parameters:

@@ -14,8 +14,8 @@ struct Scenophone: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             IndexCommand.self, InfoCommand.self, SourcesCommand.self, TeachCommand.self, RenderCommand.self,
-            DemoCommand.self,
-            LiveCommand.self, ServeCommand.self, ClassifyCommand.self, BenchCommand.self,
+            MergeCommand.self, DemoCommand.self,
+            LiveCommand.self, ServeCommand.self, ClassifyCommand.self,
             EvaluateCommand.self,
         ])
 }

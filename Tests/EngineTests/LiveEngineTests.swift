@@ -142,7 +142,14 @@ import Testing
         #expect(quiet.count > 48_000 * 2 / 10 && quiet.allSatisfy { $0 == 0 })
         // Frames return: the sound comes back (the ramp itself is checked in LivePartsTests).
         try show(corpus.scenes[0].photo, to: engine, for: 0.5)
-        let snapshot = engine.snapshot()
+        // The audio thread turns to playing at its next block after the frame's p(t), which a
+        // loaded machine may delay: wait for it (bounded) rather than assume a moment.
+        var snapshot = engine.snapshot()
+        let back = Date().addingTimeInterval(5)
+        while !(snapshot.state == .playing && snapshot.rms > 0.001) && Date() < back {
+            Thread.sleep(forTimeInterval: 0.02)
+            snapshot = engine.snapshot()
+        }
         #expect(snapshot.state == .playing && snapshot.rms > 0.001)
         #expect(drain(tap).contains { $0 != 0 })
     }

@@ -36,10 +36,8 @@ import Vision
             let frame = frames[second % frames.count]
             try engine.submit(frame)
             recorder.noteFrame(frame)
-            if second == 2 {
-                try engine.update(SoundChange(["grainRate": 40]))
-                recorder.noteParameters(engine.parameters)
-            }
+            // Changed on the engine, as OSC and the page do: the recorder hears of it from the engine.
+            if second == 2 { try engine.update(SoundChange(["grainRate": 40])) }
             Thread.sleep(forTimeInterval: 1)
         }
         let finished = try #require(try recorder.stop())

@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ["index", "clip.mkv", "-o", "x.scenophone"], ["classify", "x.png"], ["bench", "vision"],
+        ["index", "clip.mkv", "-o", "x.scenophone"], ["classify", "x.png"],
     ])
     func anUnknownModelIsRefusedBeforeAnyWork(command: [String]) throws {
         let directory = try TemporaryDirectory()

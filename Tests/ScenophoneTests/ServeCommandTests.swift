@@ -66,12 +66,12 @@ import Testing
                         (() => {
                           const s = scenophone.state;
                           if (!s || !s.nearest.length) return null;
-                          const totals = s.distribution.map(lane => lane.reduce((a, b) => a + b, 0));
+                          const heaviest = s.lanes.reduce((a, b) => (b.mass > a.mass ? b : a));
                           const card = document.querySelector('#nearest .card:not([hidden])');
                           const img = card && card.querySelector('img');
                           return {
                             top: s.nearest[0].source,
-                            heaviest: totals.indexOf(Math.max(...totals)),
+                            heaviest: heaviest.source,
                             card: card ? card.querySelector('.label').textContent : null,
                             thumbnailLoaded: !!(img && img.complete && img.naturalWidth > 0),
                           };

@@ -15,7 +15,7 @@ import Testing
         return result.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
-    @Test(arguments: [["live"], ["serve"], ["render"], ["demo"], ["bench", "latency"]])
+    @Test(arguments: [["live"], ["serve"], ["render"], ["demo"]])
     func everyCommandThatPlaysListsTheSoundFlags(command: [String]) throws {
         let text = try help(command)
         #expect(text.contains("--preset"))

@@ -38,8 +38,13 @@ public enum Paths {
     }
 
     /// The `scenophone` executable that `swift test` built beside the test bundle.
-    public static var scenophoneExecutable: URL {
+    public static var scenophoneExecutable: URL { besideTestBundle("scenophone") }
+
+    /// The `scenophone-bench` executable that the benchmarks package's `swift test` built.
+    public static var benchmarkExecutable: URL { besideTestBundle("scenophone-bench") }
+
+    private static func besideTestBundle(_ name: String) -> URL {
         let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        return testBundle.deletingLastPathComponent().appendingPathComponent("scenophone")
+        return testBundle.deletingLastPathComponent().appendingPathComponent(name)
     }
 }

@@ -31,3 +31,11 @@ public func runScenophone(
         Paths.scenophoneExecutable.path, arguments, environment: environment,
         currentDirectory: currentDirectory)
 }
+
+/// Runs the `scenophone-bench` executable the benchmarks package built beside its tests.
+@discardableResult
+public func runScenophoneBench(_ arguments: [String], environment: [String: String?] = [:]) throws
+    -> ProcessResult
+{
+    try run(Paths.benchmarkExecutable.path, arguments, environment: environment)
+}

@@ -1,7 +1,7 @@
 import Foundation
 import MediaIO
 
-/// A small real corpus for live tests, made once per test run with `scenophone index` from
+/// A small real corpus for live tests, made once per test run (as `scenophone index` would) from
 /// `../shared/media` photo + recording pairs, and the photos decoded as camera frames.
 public final class SoundscapeCorpus: @unchecked Sendable {
     /// One scene: its source name in the corpus and its photo as a camera would see it.
@@ -52,10 +52,7 @@ public final class SoundscapeCorpus: @unchecked Sendable {
             "\(pair.name)=" + Paths.media.appendingPathComponent(pair.picture).path + "+"
                 + Paths.media.appendingPathComponent(pair.sound).path
         }
-        let result = try runScenophone(["index"] + inputs + ["-o", url.path])
-        guard result.status == 0 else {
-            throw FixtureError("scenophone index failed: \(result.standardError)")
-        }
+        try CorpusFixture.index(inputs, into: url)
         scenes = try Self.pairs.map { pair in
             Scene(
                 name: pair.name,

@@ -47,9 +47,13 @@ extension LiveServerTests {
             scene.submit(frame(ofScene: boats, sequence: 41), arrival: MonotonicClock.now())
             let state = try await waitForEcho(41, in: scene)
             #expect(state.nearest.first?.source == boats)
-            #expect(state.distribution.count == corpus.scenes.count)
-            let mass = state.distribution.map { $0.reduce(0, +) }
+            // A few sources: every one is a lane, in corpus order, and nothing is left to summarise.
+            #expect(state.lanes.map(\.source) == Array(corpus.scenes.indices))
+            let mass = state.lanes.map { $0.curve.reduce(0, +) }
+            #expect(zip(mass, state.lanes.map(\.mass)).allSatisfy { abs($0 - $1) < 1e-5 })
             #expect(mass.firstIndex(of: mass.max()!) == boats, "p(t) mass per source: \(mass)")
+            #expect(state.archive.count == corpus.scenes.count)
+            #expect(abs(state.totalMass - 1) < 1e-3)
             #expect(state.labels.count == 5)
             #expect((state.visionMilliseconds ?? 0) > 0)
 

@@ -36,6 +36,8 @@ final class ClientConnection: Sendable {
         var audio: [ByteBuffer] = []
         var statesSent = 0
         var audioDropped = 0
+        /// The sources this page pinned, in its order.
+        var pinned: [Int] = []
     }
 
     init(id: Int, channel: any Channel) {
@@ -60,7 +62,10 @@ final class ClientConnection: Sendable {
         }
     }
 
+    var pinned: [Int] { outbox.withLock { $0.pinned } }
+
     func setRole(_ role: ClientRole) { outbox.withLock { $0.role = role } }
+    func setPinned(_ sources: [Int]) { outbox.withLock { $0.pinned = sources } }
     func setListening(_ on: Bool) { outbox.withLock { $0.listening = on } }
 
     // MARK: Offering messages

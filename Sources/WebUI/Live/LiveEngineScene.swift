@@ -1,3 +1,4 @@
+import COpenBLAS
 import Corpus
 import Engine
 import Foundation
@@ -51,6 +52,8 @@ public final class LiveEngineScene: SceneEngine {
         var engine: LiveEngine
         var overview: SceneOverview
         var grainCursor: UInt64 = 0
+        /// The sources drawn as rows, kept in place from state to state.
+        var prominent: ProminentSources
         /// The last few submitted frames' ids and the camera's own stamps, newest last.
         var echoes: [(id: UInt64, sequence: UInt32, captureTime: Double)] = []
     }
@@ -67,7 +70,10 @@ public final class LiveEngineScene: SceneEngine {
         let corpus = engine.corpus
         inputSide = corpus.model.inputSize
         self.teaching = teaching
-        state = Mutex(State(engine: engine, overview: Self.overview(of: corpus)))
+        state = Mutex(
+            State(
+                engine: engine, overview: Self.overview(of: corpus),
+                prominent: ProminentSources(sourceCount: corpus.sources.count)))
     }
 
     private static func overview(of corpus: Corpus) -> SceneOverview {
@@ -92,19 +98,41 @@ public final class LiveEngineScene: SceneEngine {
         recorder?.noteFrame(live)
     }
 
-    public func snapshot() -> SceneState {
+    /// The sum of a curve's bins (probabilities, so never negative: BLAS's sum of magnitudes is
+    /// their sum). BLAS because this runs over every bin of every source, a million values at 5 000
+    /// sources, for each state: unoptimised Swift (a debug build) takes 100 ms for it.
+    private static func mass(of curve: [Float]) -> Float {
+        curve.withUnsafeBufferPointer { cblas_sasum(Int32($0.count), $0.baseAddress, 1) }
+    }
+
+    /// Strip buckets of the whole corpus on the page: one per source up to this many sources.
+    static let archiveBuckets = 240
+
+    public func snapshot(including pinned: Set<Int>) -> SceneState {
         let (engine, cursor) = state.withLock { ($0.engine, $0.grainCursor) }
         let snapshot = engine.snapshot(grainsAfter: cursor)
-        let echo = state.withLock { state -> (sequence: UInt32, captureTime: Double)? in
+        let sourceCount = engine.corpus.sources.count
+        var curves = [[Float]](repeating: [], count: sourceCount)
+        var masses = [Float](repeating: 0, count: sourceCount)
+        for curve in snapshot.curves where curves.indices.contains(curve.source) {
+            curves[curve.source] = curve.probability
+            masses[curve.source] = Self.mass(of: curve.probability)
+        }
+        let (echo, rows) = state.withLock {
+            state -> ((sequence: UInt32, captureTime: Double)?, [Int]) in
+            let rows = state.prominent.update(masses: masses)
             // A reload meanwhile started a new engine, whose grains and frames count afresh.
-            guard state.engine === engine else { return nil }
+            guard state.engine === engine else { return (nil, rows) }
             state.grainCursor = snapshot.grainCursor
-            return state.echoes.last { $0.id == snapshot.frameID }.map { ($0.sequence, $0.captureTime) }
+            let echo = state.echoes.last { $0.id == snapshot.frameID }.map { ($0.sequence, $0.captureTime) }
+            return (echo, rows)
         }
-        var distribution = [[Float]](repeating: [], count: engine.corpus.sources.count)
-        for curve in snapshot.curves where distribution.indices.contains(curve.source) {
-            distribution[curve.source] = curve.probability
+        let lane = { (source: Int) in
+            SceneState.Lane(source: source, mass: masses[source], curve: curves[source])
         }
+        let buckets = min(sourceCount, Self.archiveBuckets)
+        var archive = [Float](repeating: 0, count: buckets)
+        for source in masses.indices { archive[source * buckets / sourceCount] += masses[source] }
         return SceneState(
             frame: snapshot.frameID == 0 ? nil : snapshot.frameID,
             frameSequence: echo?.sequence,
@@ -116,7 +144,9 @@ public final class LiveEngineScene: SceneEngine {
                     index: $0.frame, source: $0.source, time: $0.time, distance: $0.distance,
                     example: engine.corpus.example(atFrame: $0.frame) != nil)
             },
-            distribution: distribution,
+            lanes: rows.map(lane),
+            pinnable: pinned.sorted().filter { curves.indices.contains($0) && !rows.contains($0) }.map(lane),
+            sourceCount: sourceCount, totalMass: masses.reduce(0, +), archive: archive,
             grains: snapshot.grains.map {
                 .init(
                     source: $0.source, time: $0.sourceTime, duration: $0.duration, gain: $0.gain, pan: $0.pan)
@@ -126,18 +156,13 @@ public final class LiveEngineScene: SceneEngine {
             underruns: snapshot.underruns)
     }
 
+    // The recorder logs every change through the engine (`SessionRecorder.attach`), OSC's too.
     public func apply(_ change: SoundChange) throws(SoundModelError) -> SoundSettings {
-        let engine = self.engine
-        let sound = try engine.update(change)
-        recorder?.noteParameters(engine.parameters)
-        return sound
+        try engine.update(change)
     }
 
     public func replaceSound(with sound: SoundSettings) -> SoundSettings {
-        let engine = self.engine
-        let replaced = engine.replaceSound(with: sound)
-        recorder?.noteParameters(engine.parameters)
-        return replaced
+        engine.replaceSound(with: sound)
     }
 
     public var parameters: SoundSettings { engine.sound }

@@ -100,18 +100,27 @@ public final class LiveHub: Service, Sendable {
         registry.withLock { Array($0.clients.values) }.filter(\.isGreeted)
     }
 
+    /// Sends the state to every page: encoded once per set of pinned sources (once in all, when
+    /// no page pins any), and shared by the pages that pinned the same.
     private func broadcastState() {
         announceSoundIfChanged()
-        var state = engine.snapshot()
+        let clients = greetedClients()
+        let pins = clients.map(\.pinned)
+        var state = engine.snapshot(including: Set(pins.joined()))
         let now = MonotonicClock.now()
         state.cameraActive = registry.withLock { $0.cameraID != nil && now - $0.lastFrameAt < 1_000_000_000 }
         state.recording = engine.recording
-        let clients = greetedClients()
         guard !clients.isEmpty else { return }
         let audience = ServerMessage.Audience(
             viewers: clients.count, listeners: clients.filter(\.isListening).count)
-        let message = ServerMessage.state(state, audience: audience).encoded()
-        for client in clients { client.offerState(message) }
+        var messages: [[Int]: ByteBuffer] = [:]
+        for (client, pinned) in zip(clients, pins) {
+            let message =
+                messages[pinned]
+                ?? ServerMessage.state(state.viewed(pinning: pinned), audience: audience).encoded()
+            messages[pinned] = message
+            client.offerState(message)
+        }
     }
 
     /// Sends the sound to every page if it changed since it was last sent (by a page, OSC or a preset).
@@ -336,6 +345,12 @@ public final class LiveHub: Service, Sendable {
             }
         case .preset(let request):
             handlePreset(request, from: client)
+        case .pin(let sources):
+            let sourceCount = engine.overview.sources.count
+            if let missing = sources.first(where: { $0 >= sourceCount }) {
+                throw .malformed("\"pin\": there is no source \(missing); the corpus has \(sourceCount)")
+            }
+            client.setPinned(sources)
         case .teach(let source):
             let sourceCount = engine.overview.sources.count
             guard source < sourceCount else {

@@ -21,8 +21,13 @@ public protocol SceneEngine: AnyObject, Sendable {
 
     /// The inside view now: nearest frames, p(t), grains since the previous call, labels, level.
     ///
-    /// One caller (the server's state ticker) drains the grains; the call must not block the audio thread.
-    func snapshot() -> SceneState
+    /// p(t) comes as lanes for the sources that hold the mass, plus `pinnable` lanes for the pinned
+    /// sources not among them (`SceneState.viewed(pinning:)` makes each viewer's view). One caller
+    /// (the server's state ticker) drains the grains; the call must not block the audio thread.
+    ///
+    /// - Parameter pinned: the sources any viewer pinned (source indices; others are ignored).
+    /// - Returns: the state.
+    func snapshot(including pinned: Set<Int>) -> SceneState
 
     /// Applies a sound change at once (see `LiveEngine.update(_:)`).
     ///
@@ -64,6 +69,9 @@ public protocol SceneEngine: AnyObject, Sendable {
 }
 
 extension SceneEngine {
+    /// The inside view now, with no pinned sources.
+    public func snapshot() -> SceneState { snapshot(including: []) }
+
     /// Engines that cannot teach say so.
     public func teach(_ frame: CameraFrameMessage, source: Int) throws -> TeachReport {
         throw TeachingUnavailable()

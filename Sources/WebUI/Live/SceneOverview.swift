@@ -24,9 +24,13 @@ public struct SceneOverview: Codable, Equatable, Sendable {
     public var sources: [Source]
     /// Corpus frames in all.
     public var frameCount: Int
+    /// How many sources the state draws as lanes for their mass: a corpus of no more draws every
+    /// source, in order; a larger one (an archive) the heaviest, and summarises the rest.
+    public var laneCapacity: Int
 
-    public init(sources: [Source], frameCount: Int) {
+    public init(sources: [Source], frameCount: Int, laneCapacity: Int = ProminentSources.defaultCapacity) {
         self.sources = sources
         self.frameCount = frameCount
+        self.laneCapacity = laneCapacity
     }
 }

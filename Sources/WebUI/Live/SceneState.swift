@@ -1,7 +1,14 @@
 /// The inside view at one moment, sent to every page several times a second as a `state` message.
 ///
-/// On the wire p(t) is sent compactly: `distribution` holds integers 0…1000 relative to the largest
-/// bin of all sources, and `distributionMax` that bin's value, so twenty viewers at 15 Hz cost little.
+/// p(t) is drawn for a few sources only, whatever the corpus holds: the sources that hold the mass
+/// now (`ProminentSources`) and those the viewer pinned, as `lanes`; the rest is summed into
+/// `others` (how many, how much mass) and a strip of the whole corpus (`archive`: mass per bucket
+/// of consecutive sources). So a message stays a few kilobytes, and its encoding a fixed cost, for
+/// 8 sources or 5 000.
+///
+/// On the wire each lane's curve holds integers 0…1000 relative to the largest bin of the lanes
+/// sent (`laneMax`), and the archive integers 0…1000 relative to its largest bucket (`archiveMax`),
+/// so twenty viewers at 15 Hz cost little.
 public struct SceneState: Encodable, Equatable, Sendable {
     /// The engine's count of frames it has embedded (nil before the first).
     public var frame: UInt64?
@@ -15,9 +22,19 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public var secondsSinceCut: Double?
     /// The nearest corpus frames, nearest first.
     public var nearest: [NearestFrame]
-    /// p(t) per source, resampled to a few hundred bins over its duration; each sums to the source's
-    /// share of the mass, so the lanes compare.
-    public var distribution: [[Float]]
+    /// The sources drawn as rows, pinned ones first: p(t) resampled to a few hundred bins over each
+    /// one's duration; each lane sums to its source's share of the mass, so the lanes compare.
+    public var lanes: [Lane]
+    /// Lanes of sources some viewer pinned that are not in `lanes`; `viewed(pinning:)` moves a
+    /// viewer's own into `lanes`. Never sent.
+    public var pinnable: [Lane]
+    /// Sources in the corpus.
+    public var sourceCount: Int
+    /// The mass over every source (1 once a frame has been analysed, 0 before).
+    public var totalMass: Float
+    /// p(t) mass per bucket of consecutive sources, the whole corpus in order: source `s` of `S`
+    /// is in bucket `⌊s·B/S⌋` of `B`, one source per bucket up to `B` sources.
+    public var archive: [Float]
     /// Grains started since the previous state.
     public var grains: [Grain]
     /// Top ImageNet labels of the camera frame, most likely first.
@@ -32,8 +49,8 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public var recording: RecordingStatus?
 
     private enum CodingKeys: String, CodingKey {
-        case frame, frameSequence, captureTime, visionMilliseconds, secondsSinceCut, nearest, distribution,
-            distributionMax, grains
+        case frame, frameSequence, captureTime, visionMilliseconds, secondsSinceCut, nearest, lanes, laneMax,
+            others, sourceCount, archive, archiveMax, grains
         case labels, level, underruns, cameraActive, recording
     }
 
@@ -45,18 +62,91 @@ public struct SceneState: Encodable, Equatable, Sendable {
         try container.encodeIfPresent(visionMilliseconds, forKey: .visionMilliseconds)
         try container.encodeIfPresent(secondsSinceCut, forKey: .secondsSinceCut)
         try container.encode(nearest, forKey: .nearest)
-        let maximum = distribution.lazy.flatMap { $0 }.filter(\.isFinite).max() ?? 0
-        let scale = maximum > 0 ? 1000 / maximum : 0
+        let laneMax = lanes.lazy.flatMap(\.curve).filter(\.isFinite).max() ?? 0
         try container.encode(
-            distribution.map { lane in lane.map { $0.isFinite ? Int(($0 * scale).rounded()) : 0 } },
-            forKey: .distribution)
-        try container.encode(maximum, forKey: .distributionMax)
+            lanes.map { WireLane($0, maximum: laneMax) }, forKey: .lanes)
+        try container.encode(laneMax, forKey: .laneMax)
+        let shown = lanes.reduce(Float(0)) { $0 + ($1.mass.isFinite ? $1.mass : 0) }
+        try container.encode(
+            Others(count: max(0, sourceCount - lanes.count), mass: max(0, totalMass - shown)), forKey: .others
+        )
+        try container.encode(sourceCount, forKey: .sourceCount)
+        let archiveMax = archive.lazy.filter(\.isFinite).max() ?? 0
+        try container.encode(Self.quantised(archive, maximum: archiveMax), forKey: .archive)
+        try container.encode(archiveMax, forKey: .archiveMax)
         try container.encode(grains, forKey: .grains)
         try container.encode(labels, forKey: .labels)
         try container.encode(level, forKey: .level)
         try container.encode(underruns, forKey: .underruns)
         try container.encode(cameraActive, forKey: .cameraActive)
         try container.encodeIfPresent(recording, forKey: .recording)
+    }
+
+    /// Values as integers 0…1000 of `maximum` (non-finite ones as 0).
+    fileprivate static func quantised(_ values: [Float], maximum: Float) -> [Int] {
+        let scale = maximum > 0 ? 1000 / maximum : 0
+        return values.map { $0.isFinite ? Int(($0 * scale).rounded()) : 0 }
+    }
+
+    /// The state as one viewer sees it: the lanes of the sources it pinned first (in its order),
+    /// then the sources that hold the mass, each source once.
+    ///
+    /// - Parameter pinned: the viewer's pinned sources.
+    /// - Returns: the state to send it.
+    public func viewed(pinning pinned: [Int]) -> SceneState {
+        var view = self
+        view.pinnable = []
+        guard !pinned.isEmpty else { return view }
+        var front: [Lane] = []
+        for source in pinned where !front.contains(where: { $0.source == source }) {
+            guard
+                var lane = lanes.first(where: { $0.source == source })
+                    ?? pinnable.first(where: { $0.source == source })
+            else { continue }
+            lane.pinned = true
+            front.append(lane)
+        }
+        view.lanes = front + lanes.filter { lane in !front.contains { $0.source == lane.source } }
+        return view
+    }
+
+    /// One source drawn as a row.
+    public struct Lane: Equatable, Sendable {
+        public var source: Int
+        /// Its share of the p(t) mass (the sum of `curve`).
+        public var mass: Float
+        /// p(t) over its duration, in equal bins.
+        public var curve: [Float]
+        /// Whether the viewer pinned it (it is drawn whatever its mass).
+        public var pinned: Bool
+
+        public init(source: Int, mass: Float, curve: [Float], pinned: Bool = false) {
+            self.source = source
+            self.mass = mass
+            self.curve = curve
+            self.pinned = pinned
+        }
+    }
+
+    /// A lane as sent: its curve quantised against the largest bin of the lanes sent.
+    private struct WireLane: Encodable {
+        var source: Int
+        var mass: Float
+        var pinned: Bool
+        var curve: [Int]
+
+        init(_ lane: Lane, maximum: Float) {
+            source = lane.source
+            mass = lane.mass.isFinite ? lane.mass : 0
+            pinned = lane.pinned
+            curve = SceneState.quantised(lane.curve, maximum: maximum)
+        }
+    }
+
+    /// The sources not drawn as rows: how many, and how much of the mass they hold.
+    private struct Others: Encodable {
+        var count: Int
+        var mass: Float
     }
 
     public struct NearestFrame: Codable, Equatable, Sendable {
@@ -121,7 +211,8 @@ public struct SceneState: Encodable, Equatable, Sendable {
     public init(
         frame: UInt64? = nil, frameSequence: UInt32? = nil, captureTime: Double? = nil,
         visionMilliseconds: Double? = nil, secondsSinceCut: Double? = nil, nearest: [NearestFrame] = [],
-        distribution: [[Float]] = [],
+        lanes: [Lane] = [], pinnable: [Lane] = [], sourceCount: Int = 0, totalMass: Float = 0,
+        archive: [Float] = [],
         grains: [Grain] = [], labels: [Label] = [], level: Level = Level(peak: 0, rms: 0), underruns: Int = 0,
         cameraActive: Bool = false
     ) {
@@ -131,7 +222,11 @@ public struct SceneState: Encodable, Equatable, Sendable {
         self.visionMilliseconds = visionMilliseconds
         self.secondsSinceCut = secondsSinceCut
         self.nearest = nearest
-        self.distribution = distribution
+        self.lanes = lanes
+        self.pinnable = pinnable
+        self.sourceCount = sourceCount
+        self.totalMass = totalMass
+        self.archive = archive
         self.grains = grains
         self.labels = labels
         self.level = level

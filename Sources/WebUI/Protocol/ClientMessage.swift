@@ -13,6 +13,8 @@ import Foundation
 ///   `{"type":"preset","action":"reset"}` (the defaults).
 /// - `{"type":"teach","source":2}`: the current camera frame "sounds like" source 2 (see `TeachReport`).
 /// - `{"type":"record","on":true}` to start or stop recording a session (servers with `--record`).
+/// - `{"type":"pin","sources":[12,4031]}`: the sources this page wants drawn as rows whatever their
+///   mass (at most `maximumPinned`; `[]` unpins all).
 public enum ClientMessage: Equatable, Sendable {
     case hello(role: ClientRole, listen: Bool)
     case role(ClientRole)
@@ -22,6 +24,8 @@ public enum ClientMessage: Equatable, Sendable {
     case teach(source: Int)
     /// Start (true) or stop (false) recording a session.
     case record(Bool)
+    /// The sources the page wants drawn as rows, in its order.
+    case pin([Int])
 
     /// What a `preset` message asks for.
     public enum PresetRequest: Equatable, Sendable {
@@ -34,6 +38,9 @@ public enum ClientMessage: Equatable, Sendable {
         /// Go back to the defaults.
         case reset
     }
+
+    /// The most sources one page may pin.
+    public static let maximumPinned = 8
 
     /// The longest text message accepted; real ones are a few hundred bytes.
     public static let maximumLength = 16 * 1024
@@ -77,6 +84,16 @@ public enum ClientMessage: Equatable, Sendable {
                 }
             case "preset":
                 return .preset(try decoder.decode(PresetMessage.self, from: data).request())
+            case "pin":
+                let sources = try decoder.decode(Pin.self, from: data).sources
+                guard sources.count <= maximumPinned else {
+                    throw ProtocolViolation.malformed(
+                        "\"pin\": at most \(maximumPinned) sources; got \(sources.count)")
+                }
+                guard sources.allSatisfy({ $0 >= 0 }) else {
+                    throw ProtocolViolation.malformed("\"pin\": source indices must be 0 or more")
+                }
+                return .pin(sources)
             case "teach":
                 let source = try decoder.decode(Teach.self, from: data).source
                 guard source >= 0 else {
@@ -110,6 +127,7 @@ public enum ClientMessage: Equatable, Sendable {
     private struct Listen: Decodable { var on: Bool }
     private struct Teach: Decodable { var source: Int }
     private struct Record: Decodable { var on: Bool }
+    private struct Pin: Decodable { var sources: [Int] }
     private struct PresetMessage: Decodable {
         var action: String
         var name: String?

@@ -316,7 +316,12 @@
   // MARK: State
 
   const grains = [];
-  let distribution = [];
+  // p(t) as the server sends it: a few lanes (the sources that hold the mass, and this page's
+  // pinned ones), how much the other sources hold, and the whole corpus as a strip of buckets.
+  let lanes = [];
+  let others = { count: 0, mass: 0 };
+  let archive = [];
+  let laneShape = '';
   let lastEchoed = null;
   let roundTrip = null;
 
@@ -339,7 +344,19 @@
   function onState(state) {
     app.state = state;
     app.statesReceived++;
-    distribution = state.distribution || [];
+    lanes = state.lanes || [];
+    others = state.others || { count: 0, mass: 0 };
+    archive = state.archive || [];
+    // The canvas grows with the lanes; the source list follows which sources they are.
+    const shape = lanes.map((lane) => `${lane.source}${lane.pinned ? 'p' : ''}`).join(',') + (others.count > 0 ? '+' : '');
+    if (shape !== laneShape) {
+      const resize = shape.split(',').length !== laneShape.split(',').length || shape.endsWith('+') !== laneShape.endsWith('+');
+      laneShape = shape;
+      if (resize) resizeTimeline();
+      // Not under a finger: a volume being dragged in the list keeps its row.
+      const listBusy = dragging && $('sources').contains(dragging);
+      if (isArchive() && !$('source-search').value.trim() && !listBusy) showSourceList();
+    }
     const now = performance.now();
     for (const grain of state.grains || []) grains.push({ ...grain, born: now });
     if (grains.length > 600) grains.splice(0, grains.length - 600);
@@ -448,15 +465,41 @@
   const timeline = $('timeline');
   const timelineContext = timeline.getContext('2d');
 
+  // Heights in CSS pixels: a corpus of a few sources draws every one as a lane, as tall as fits;
+  // an archive draws its lanes, a line for the rest and a strip of the whole corpus.
+  const stripHeight = 84;
+  // Where the last drawing put things, for clicks: a lane pins or unpins its source, a bucket of
+  // the strip lists its sources.
+  let layout = null;
+
+  timeline.addEventListener('click', (event) => {
+    if (!layout || !isArchive()) return;
+    const box = timeline.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    if (y >= 4 && y < 4 + layout.laneArea) {
+      const lane = lanes[Math.floor((y - 4) / layout.laneHeight)];
+      if (lane) setPinned(lane.source, !pinned.includes(lane.source));
+    } else if (y >= layout.stripTop - 8 && x >= layout.labelWidth && archive.length > 0) {
+      const bucket = Math.floor(((x - layout.labelWidth) / layout.plotWidth) * archive.length);
+      showArchiveBucket(Math.max(0, Math.min(archive.length - 1, bucket)));
+    }
+  });
+
   function resizeTimeline() {
-    const sources = app.welcome ? app.welcome.overview.sources.length : 1;
     const ratio = window.devicePixelRatio || 1;
-    const cssHeight = Math.max(160, Math.min(60 * sources + 24, 480));
+    const count = Math.max(1, isArchive() ? lanes.length : app.welcome ? app.welcome.overview.sources.length : 1);
+    const cssHeight = isArchive() ? 8 + 46 * count + stripHeight : Math.max(160, Math.min(60 * count + 24, 480));
     timeline.style.height = `${cssHeight}px`;
     timeline.width = Math.round(timeline.clientWidth * ratio);
     timeline.height = Math.round(cssHeight * ratio);
   }
   window.addEventListener('resize', resizeTimeline);
+
+  function percent(mass) {
+    const value = mass * 100;
+    return `${value >= 9.95 ? value.toFixed(0) : value.toFixed(1)} %`;
+  }
 
   function drawTimeline() {
     requestAnimationFrame(drawTimeline);
@@ -469,37 +512,49 @@
     if (!app.welcome) return;
     const sources = app.welcome.overview.sources;
     if (sources.length === 0) return;
-    const labelWidth = Math.min(150, width * 0.28);
-    const laneHeight = (height - 8) / sources.length;
+    const archiveShown = others.count > 0;
+    const labelWidth = Math.min(170, width * 0.28);
+    const laneArea = height - 8 - (archiveShown ? stripHeight : 0);
+    const laneHeight = laneArea / Math.max(1, lanes.length);
     const plotWidth = width - labelWidth - 8;
     let maximum = 1e-9;
-    for (const lane of distribution) for (const p of lane) if (p > maximum) maximum = p;
+    for (const lane of lanes) for (const p of lane.curve) if (p > maximum) maximum = p;
+    const rowOf = new Map();
+    const settings = app.welcome.parameters.sources || [];
 
-    sources.forEach((source, index) => {
-      const top = 4 + index * laneHeight;
+    lanes.forEach((lane, row) => {
+      const source = sources[lane.source];
+      if (!source) return;
+      rowOf.set(lane.source, row);
+      const top = 4 + row * laneHeight;
       const base = top + laneHeight - 6;
-      const tint = colour(index);
-      const muted = app.welcome.parameters.sources[index] && app.welcome.parameters.sources[index].muted;
+      const tint = colour(lane.source);
+      const muted = settings[lane.source] && settings[lane.source].muted;
       ctx.globalAlpha = muted ? 0.35 : 1;
       ctx.fillStyle = '#0d131b';
       ctx.fillRect(labelWidth, top + 2, plotWidth, laneHeight - 6);
+      if (lane.pinned) {
+        ctx.fillStyle = tint;
+        ctx.fillRect(labelWidth - 4, top + 2, 2, laneHeight - 6);
+      }
       ctx.fillStyle = tint;
       ctx.font = '600 12px "DejaVu Sans", system-ui, sans-serif';
       ctx.textBaseline = 'middle';
       ctx.fillText(truncate(ctx, source.name, labelWidth - 14), 4, top + laneHeight / 2 - 7);
       ctx.fillStyle = '#8b98a8';
       ctx.font = '11px "DejaVu Sans", system-ui, sans-serif';
-      ctx.fillText(`${formatTime(source.duration)} · ${source.kind}`, 4, top + laneHeight / 2 + 9);
+      const detail = `${percent(lane.mass)} · ${formatTime(source.duration)}${lane.pinned ? ' · pinned' : ` · ${source.kind}`}`;
+      ctx.fillText(truncate(ctx, detail, labelWidth - 14), 4, top + laneHeight / 2 + 9);
 
-      const lane = distribution[index] || [];
-      if (lane.length > 0) {
+      const curve = lane.curve;
+      if (curve.length > 0) {
         const gradient = ctx.createLinearGradient(0, top, 0, base);
         gradient.addColorStop(0, tint);
         gradient.addColorStop(1, 'rgba(13, 19, 27, 0.2)');
         ctx.beginPath();
         ctx.moveTo(labelWidth, base);
-        lane.forEach((p, i) => {
-          const x = labelWidth + ((i + 0.5) / lane.length) * plotWidth;
+        curve.forEach((p, i) => {
+          const x = labelWidth + ((i + 0.5) / curve.length) * plotWidth;
           const y = base - Math.sqrt(p / maximum) * (laneHeight - 12);
           ctx.lineTo(x, y);
         });
@@ -514,22 +569,73 @@
         ctx.stroke();
       }
     });
+    ctx.globalAlpha = 1;
 
-    // Grains: a dot where each one reads, fading over a second and a half.
+    // The rest of an archive: one line for the sources not drawn, then the whole corpus as a strip
+    // (mass per bucket of neighbouring sources), with a tick where each lane's source lies.
+    const stripTop = height - stripHeight + 22;
+    const stripBase = height - 6;
+    layout = { labelWidth, plotWidth, laneHeight, laneArea, stripTop, stripBase };
+    const stripX = (source) => labelWidth + ((source + 0.5) / sources.length) * plotWidth;
+    if (archiveShown) {
+      const line = 4 + laneArea + 8;
+      ctx.textBaseline = 'middle';
+      ctx.fillStyle = '#c9d4e0';
+      ctx.font = '600 12px "DejaVu Sans", system-ui, sans-serif';
+      ctx.fillText(`${others.count.toLocaleString('en')} other sources`, 4, line);
+      ctx.fillStyle = '#8b98a8';
+      ctx.font = '11px "DejaVu Sans", system-ui, sans-serif';
+      ctx.fillText(`hold ${percent(others.mass)} of p(t)`, labelWidth, line);
+      ctx.fillText('the whole corpus,', 4, stripTop + 12);
+      ctx.fillText(`${sources.length.toLocaleString('en')} sources in order`, 4, stripTop + 28);
+      ctx.fillStyle = '#0d131b';
+      ctx.fillRect(labelWidth, stripTop, plotWidth, stripBase - stripTop);
+      let top = 1e-9;
+      for (const value of archive) if (value > top) top = value;
+      const bucketWidth = plotWidth / Math.max(1, archive.length);
+      const gradient = ctx.createLinearGradient(labelWidth, 0, labelWidth + plotWidth, 0);
+      gradient.addColorStop(0, '#5eead4');
+      gradient.addColorStop(1, '#a78bfa');
+      ctx.fillStyle = gradient;
+      archive.forEach((value, bucket) => {
+        if (value <= 0) return;
+        const h = Math.max(1, Math.sqrt(value / top) * (stripBase - stripTop - 4));
+        ctx.fillRect(labelWidth + bucket * bucketWidth, stripBase - h, Math.max(1, bucketWidth - 0.5), h);
+      });
+      for (const lane of lanes) {
+        const x = stripX(lane.source);
+        ctx.fillStyle = colour(lane.source);
+        ctx.beginPath();
+        ctx.moveTo(x - 4, stripTop - 7);
+        ctx.lineTo(x + 4, stripTop - 7);
+        ctx.lineTo(x, stripTop - 1);
+        ctx.closePath();
+        ctx.fill();
+      }
+    }
+
+    // Grains: a dot where each one reads, fading over a second and a half; a grain of a source
+    // without a lane is a dot on the strip.
     const now = performance.now();
     while (grains.length && now - grains[0].born > 1500) grains.shift();
     for (const grain of grains) {
       const source = sources[grain.source];
       if (!source || source.duration <= 0) continue;
       const age = (now - grain.born) / 1500;
-      const x = labelWidth + (grain.time / source.duration) * plotWidth;
-      const top = 4 + grain.source * laneHeight;
-      const y = top + 8 + ((grain.pan + 1) / 2) * (laneHeight - 22);
-      const w = Math.max(2, (grain.duration / source.duration) * plotWidth);
+      const row = rowOf.get(grain.source);
       ctx.globalAlpha = Math.max(0, 1 - age) * (0.4 + 0.6 * Math.min(1, grain.gain * 2));
       ctx.fillStyle = '#ffffff';
       ctx.beginPath();
-      ctx.ellipse(x + w / 2, y, w / 2 + 1.5, 2.5 + 3 * (1 - age), 0, 0, Math.PI * 2);
+      if (row != null) {
+        const x = labelWidth + (grain.time / source.duration) * plotWidth;
+        const top = 4 + row * laneHeight;
+        const y = top + 8 + ((grain.pan + 1) / 2) * (laneHeight - 22);
+        const w = Math.max(2, (grain.duration / source.duration) * plotWidth);
+        ctx.ellipse(x + w / 2, y, w / 2 + 1.5, 2.5 + 3 * (1 - age), 0, 0, Math.PI * 2);
+      } else if (archiveShown) {
+        const y = stripTop + 6 + ((grain.pan + 1) / 2) * (stripBase - stripTop - 12);
+        ctx.ellipse(stripX(grain.source), y, 2, 2 + 2 * (1 - age), 0, 0, Math.PI * 2);
+      }
       ctx.fill();
     }
     ctx.globalAlpha = 1;
@@ -674,9 +780,11 @@
       if (dragging !== input) input.value = String(parameter.choices ? value : valueToSlider(parameter, value));
       input.parentElement.querySelector('output').textContent = describe(parameter, value);
     }
-    (parameters.sources || []).forEach((source, index) => {
-      const row = document.querySelector(`.source-row[data-index="${index}"]`);
-      if (!row) return;
+    // Only the rows on the page: an archive lists a few of its sources at a time.
+    const settings = parameters.sources || [];
+    document.querySelectorAll('.source-row').forEach((row) => {
+      const source = settings[Number(row.dataset.index)];
+      if (!source) return;
       const slider = row.querySelector('input');
       if (dragging !== slider) slider.value = String(source.volume);
       const mute = row.querySelector('.mute');
@@ -763,17 +871,122 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
   }
 
-  function buildSources(overview, volumeRange) {
+  // The source list: every source for a corpus of a few; for an archive (more sources than the
+  // server draws as lanes), a search by name, listing the matches or, without a search, the
+  // sources drawn now. Any listed source can be pinned: drawn as a lane whatever its mass.
+  let volumeRange = { minimum: 0, maximum: 4 };
+  let pinned = [];
+  const maximumPinned = 8;
+  const listLimit = 40;
+
+  // More sources than the server draws as lanes: it draws the heaviest and summarises the rest.
+  function isArchive() {
+    return !!app.welcome && app.welcome.overview.sources.length > app.welcome.overview.laneCapacity;
+  }
+
+  function buildSources(overview, range) {
+    volumeRange = range;
+    const archiveMode = isArchive();
+    $('source-search-row').hidden = !archiveMode;
+    $('sources').classList.toggle('archive', archiveMode);
+    timeline.classList.toggle('archive', archiveMode);
+    timeline.title = archiveMode ? 'Click a lane to pin or unpin its source, the strip to list the sources there' : '';
+    $('timeline-hint').textContent = archiveMode
+      ? 'p(t) where it is now, and over the whole corpus · dots are grains'
+      : 'p(t) over each recording · dots are grains as they play';
+    $('source-search').placeholder = `Search ${overview.sources.length.toLocaleString('en')} sources by name`;
+    // A reconnection keeps this page's pins (the server forgot them with the old connection).
+    pinned = pinned.filter((index) => index < overview.sources.length);
+    if (pinned.length > 0) send({ type: 'pin', sources: pinned });
+    if (archiveMode) showSourceList();
+    else showSourceRows(overview.sources.map((_, index) => index));
+  }
+
+  // Folds case and accents, so "cafe" finds "café".
+  const fold = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  let foldedNames = null;
+
+  function showSourceList() {
+    const sources = app.welcome.overview.sources;
+    const query = fold($('source-search').value.trim());
+    const hint = $('sources-hint');
+    if (!query) {
+      const shown = pinned.concat(lanes.map((lane) => lane.source).filter((index) => !pinned.includes(index)));
+      hint.textContent = 'Drawn now (pinned first). Search to find any other.';
+      showSourceRows(shown);
+      return;
+    }
+    if (!foldedNames || foldedNames.length !== sources.length) foldedNames = sources.map((source) => fold(source.name));
+    const matches = [];
+    for (let i = 0; i < foldedNames.length; i++) if (foldedNames[i].includes(query)) matches.push(i);
+    hint.textContent = matches.length === 0 ? 'No source has that in its name.'
+      : matches.length > listLimit ? `${matches.length.toLocaleString('en')} matches; the first ${listLimit} shown.`
+      : `${matches.length} ${matches.length === 1 ? 'match' : 'matches'}.`;
+    showSourceRows(matches.slice(0, listLimit));
+  }
+  $('source-search').addEventListener('input', () => showSourceList());
+  app.searchSources = (text) => {
+    $('source-search').value = text;
+    showSourceList();
+    return Array.from(document.querySelectorAll('.source-row .name'), (name) => name.textContent);
+  };
+
+  // The sources of one bucket of the strip: source s of S is in bucket ⌊s·B/S⌋ of B, so bucket b
+  // holds sources ⌈b·S/B⌉ ..< ⌈(b+1)·S/B⌉.
+  function showArchiveBucket(bucket) {
+    const count = app.welcome.overview.sources.length;
+    const first = Math.ceil((bucket * count) / archive.length);
+    const end = Math.ceil(((bucket + 1) * count) / archive.length);
+    $('source-search').value = '';
+    const indices = [];
+    for (let index = first; index < end && indices.length < listLimit; index++) indices.push(index);
+    const mass = archive[bucket] / 1000 * (app.state ? app.state.archiveMax : 0);
+    $('sources-hint').textContent = `Sources ${first + 1}–${end} of the corpus: ${percent(mass)} of p(t).`;
+    showSourceRows(indices);
+    return indices;
+  }
+  app.showArchiveBucket = showArchiveBucket;
+
+  function setPinned(index, on) {
+    if (on && !pinned.includes(index)) {
+      if (pinned.length >= maximumPinned) {
+        toast(`At most ${maximumPinned} sources can be pinned.`);
+        return;
+      }
+      pinned.push(index);
+    } else if (!on) {
+      pinned = pinned.filter((other) => other !== index);
+    }
+    app.pinned = pinned.slice();
+    send({ type: 'pin', sources: pinned });
+    document.querySelectorAll(`.source-row[data-index="${index}"] .pin`).forEach((button) => showPin(button, on));
+  }
+  app.pin = setPinned;
+
+  function showPin(button, on) {
+    button.setAttribute('aria-pressed', String(on));
+    button.textContent = on ? 'pinned' : 'pin';
+  }
+
+  function showSourceRows(indices) {
     const container = $('sources');
-    container.textContent = '';
-    overview.sources.forEach((source, index) => {
+    const sources = app.welcome.overview.sources;
+    const settings = app.welcome.parameters.sources || [];
+    const archiveMode = isArchive();
+    container.replaceChildren(...indices.map((index) => {
+      const source = sources[index];
       const row = document.createElement('div');
       row.className = 'source-row';
       row.dataset.index = String(index);
       row.style.setProperty('--dot', colour(index));
-      row.innerHTML = '<span class="dot"></span><span class="name"></span><button class="mute" type="button" aria-pressed="false">mute</button><input type="range">';
+      row.innerHTML = '<span class="dot"></span><span class="name"></span><span class="buttons"><button class="pin" type="button" aria-pressed="false">pin</button><button class="mute" type="button" aria-pressed="false">mute</button></span><input type="range">';
       row.querySelector('.name').textContent = source.name;
       row.querySelector('.name').title = source.name;
+      const pin = row.querySelector('.pin');
+      pin.hidden = !archiveMode;
+      pin.title = 'Draw this source as a lane whatever its share of p(t)';
+      showPin(pin, pinned.includes(index));
+      pin.addEventListener('click', () => setPinned(index, pin.getAttribute('aria-pressed') !== 'true'));
       const slider = row.querySelector('input');
       slider.min = String(volumeRange.minimum);
       slider.max = String(volumeRange.maximum);
@@ -787,8 +1000,15 @@
         const muted = mute.getAttribute('aria-pressed') !== 'true';
         queueParameters({ sources: [{ index, muted }] });
       });
-      container.appendChild(row);
-    });
+      const setting = settings[index];
+      if (setting) {
+        slider.value = String(setting.volume);
+        mute.setAttribute('aria-pressed', String(setting.muted));
+        mute.textContent = setting.muted ? 'muted' : 'mute';
+        row.classList.toggle('muted', setting.muted);
+      }
+      return row;
+    }));
   }
 
   // MARK: Start

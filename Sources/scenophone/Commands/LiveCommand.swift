@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioOutput
+import CommandLineSupport
 import Corpus
 import Engine
 import Foundation

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudioOutput
+import CommandLineSupport
 import Corpus
 import Engine
 import Foundation
@@ -119,11 +120,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         recorder?.attach(engine)
         // "Sounds like ▸ source" stores the camera frame, then swaps in an engine on the new corpus.
+        let modelDirectory = model.directory
         let teaching = LiveEngineScene.Teaching(
-            teacher: CameraFrameTeacher(corpus: corpus.url, modelDirectory: model.directory),
+            teacher: CameraFrameTeacher(corpus: corpus.url, modelDirectory: modelDirectory),
             makeEngine: { corpus, parameters in
                 let engine = try LiveEngine(
-                    corpus: corpus, modelDirectory: model.directory, sink: sink, parameters: parameters,
+                    corpus: corpus, modelDirectory: modelDirectory, sink: sink, parameters: parameters,
                     options: options)
                 recorder?.attach(engine)
                 return engine

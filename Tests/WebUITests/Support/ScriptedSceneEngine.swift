@@ -28,7 +28,7 @@ final class ScriptedSceneEngine: SceneEngine {
         state.withLock { $0.frames.append(frame) }
     }
 
-    func snapshot() -> SceneState {
+    func snapshot(including pinned: Set<Int>) -> SceneState {
         let last = state.withLock { $0.frames.last }
         guard let last else { return SceneState() }
         // The first pixel's red value picks the "nearest" frame, so tests can steer it.
@@ -37,7 +37,10 @@ final class ScriptedSceneEngine: SceneEngine {
             frame: UInt64(state.withLock { $0.frames.count }), frameSequence: last.sequence,
             captureTime: last.captureTime,
             nearest: [.init(index: index, source: index < 30 ? 0 : 1, time: Double(index % 30), distance: 1)],
-            distribution: [[0.5, 0.25], [0.25]],
+            lanes: [
+                .init(source: 0, mass: 0.75, curve: [0.5, 0.25]), .init(source: 1, mass: 0.25, curve: [0.25]),
+            ],
+            sourceCount: 2, totalMass: 1, archive: [0.75, 0.25],
             grains: [.init(source: 0, time: 1, duration: 0.08, gain: 0.5, pan: 0)],
             labels: [.init(name: "lakeside", probability: 0.5)])
     }
