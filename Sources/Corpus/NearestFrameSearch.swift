@@ -18,8 +18,8 @@ import COpenBLAS
 /// the distance → probability map gives likeness 0 to every frame farther than a cutoff (see
 /// ``distances(to:cutoff:eligible:workspace:into:nearest:)``), and lower bounds from the embeddings'
 /// leading principal components (the ``SearchIndex``, 0.25 kB a frame at 64 components) prove
-/// most frames beyond it without reading them. Frames are bounded in blocks of ``blockFrames``
-/// consecutive frames first (a block's projections lie in a small ball: neighbours in time are
+/// most frames beyond it without reading them. Frames are bounded in blocks of up to ``blockFrames``
+/// consecutive frames, cut at jumps, first (a block's projections lie in a small ball: neighbours in time are
 /// neighbours in space), so a pass reads the projections of the few blocks near the query only.
 ///
 /// Thread-safe: any number of threads may search at once, each with its own ``SearchWorkspace``;
