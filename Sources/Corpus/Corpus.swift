@@ -227,7 +227,7 @@ public final class Corpus: @unchecked Sendable {
                         (file.bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(
                             to: Float.self))
                 )
-            }, owner: nil)
+            }, owner: nil, isMapped: true)
         self.rows = rows
         statistics =
             manifest.statistics.flatMap { $0.fits(frames: total, dimension: dimension) ? $0 : nil }

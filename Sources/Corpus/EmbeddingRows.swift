@@ -1,3 +1,5 @@
+import Foundation
+
 /// A corpus's embeddings as consecutive runs of rows: one run per frames blob, each mapped from
 /// its file, so a million frames (5 GB) need not be read into memory to be searched.
 ///
@@ -22,6 +24,8 @@ public struct EmbeddingRows: @unchecked Sendable {
     public let frameCount: Int
     /// Keeps the memory alive.
     let owner: AnyObject?
+    /// Whether the runs are mapped from files (whose pages can be dropped and read again).
+    let isMapped: Bool
 
     /// Makes rows from runs.
     ///
@@ -29,7 +33,11 @@ public struct EmbeddingRows: @unchecked Sendable {
     ///   - dimension: the length of a row.
     ///   - runs: `(count, base)` per run, in frame order (empty runs are dropped).
     ///   - owner: an object keeping every run's memory alive.
-    public init(dimension: Int, runs: [(count: Int, base: UnsafePointer<Float>)], owner: AnyObject?) {
+    ///   - isMapped: whether the runs are read-only mappings of files.
+    public init(
+        dimension: Int, runs: [(count: Int, base: UnsafePointer<Float>)], owner: AnyObject?,
+        isMapped: Bool = false
+    ) {
         var first = 0
         var kept: [Run] = []
         for run in runs where run.count > 0 {
@@ -40,6 +48,7 @@ public struct EmbeddingRows: @unchecked Sendable {
         self.runs = kept
         frameCount = first
         self.owner = owner
+        self.isMapped = isMapped
     }
 
     /// Rows in one contiguous buffer.
@@ -61,7 +70,8 @@ public struct EmbeddingRows: @unchecked Sendable {
     /// - Parameter owner: an object that keeps the rows' memory alive.
     /// - Returns: rows retaining `owner`.
     public func owned(by owner: AnyObject) -> EmbeddingRows {
-        EmbeddingRows(dimension: dimension, runs: runs.map { ($0.count, $0.base) }, owner: owner)
+        EmbeddingRows(
+            dimension: dimension, runs: runs.map { ($0.count, $0.base) }, owner: owner, isMapped: isMapped)
     }
 
     /// One frame's row.
@@ -79,6 +89,22 @@ public struct EmbeddingRows: @unchecked Sendable {
         }
         let run = runs[low]
         return run.base + (frame - run.first) * dimension
+    }
+
+    /// Takes a mapped run's pages out of this process's memory (the page cache keeps them; the next
+    /// read maps them in again): after a pass over every row of a large corpus, so that 5 GB of
+    /// embeddings do not stay resident. Does nothing to rows in memory.
+    ///
+    /// - Parameter run: the run's index in `runs`.
+    func release(run: Int) {
+        guard isMapped else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: runs[run].base)
+        let end = start + runs[run].count * dimension * 4
+        let first = (start + page - 1) / page * page
+        let last = end / page * page
+        guard last > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        madvise(address, last - first, MADV_DONTNEED)
     }
 
     /// Calls `body` with every run of rows, in frame order.

@@ -41,6 +41,9 @@ public final class NearestFrameSearch: @unchecked Sendable {
         public static let defaultComponents = 64
     }
 
+    /// The embedding bytes above which a full pass hands the mapped rows back as it goes.
+    static let residentRowsLimit = 1 << 30
+
     /// Frames per block of the bounded pass: consecutive frames, bounded together first.
     public static let blockFrames = 32
 
@@ -467,8 +470,13 @@ public final class NearestFrameSearch: @unchecked Sendable {
 
     private func exactPass(_ q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let terms = QueryTerms(query: q, search: self)
-        rows.forEachRun { first, count, base in
-            RowProducts.multiply(base, rows: count, columns: dimension, by: q, scale: -2, into: out + first)
+        // A large corpus's rows go back to the page cache as the pass leaves them: a full pass must
+        // not leave 5 GB resident.
+        let release = frameCount * dimension * 4 > Self.residentRowsLimit
+        for (index, run) in rows.runs.enumerated() {
+            RowProducts.multiply(
+                run.base, rows: run.count, columns: dimension, by: q, scale: -2, into: out + run.first)
+            if release { rows.release(run: index) }
         }
         for frame in 0..<frameCount {
             out[frame] = distance(fromProduct: out[frame], frame: frame, query: q, terms: terms)
