@@ -5,15 +5,19 @@ import Vision
 
 /// An open corpus: frames' embeddings beside the audio they stand for, ready to search and play.
 ///
-/// Opening reads the manifest and every source's frames blob (embeddings and frame table) into
-/// memory, checking their SHA-256, and maps each source's audio and thumbnails without reading
-/// them; `verifyMedia()` checks those (see `docs/corpus-format.md` for why). Immutable and
-/// `Sendable` once open; the memory stays valid as long as the corpus (or one of its sources) lives.
+/// Opening reads the manifest and the search index (checking their SHA-256), maps every blob —
+/// frames (embeddings and frame table), audio and thumbnails — reads the frame tables, and hashes
+/// the frames blobs when they are small enough to read in a moment (``hashedFramesLimit``);
+/// `verifyMedia()` checks the rest (see `docs/corpus-format.md` for why). The embeddings stay in
+/// their mapped files: a search reads the few rows it needs, so a million frames (5 GB) open in
+/// well under a second and need not be resident. Immutable and `Sendable` once open; the memory
+/// stays valid as long as the corpus (or one of its sources) lives.
 public final class Corpus: @unchecked Sendable {
     /// How much of the corpus `open` checks against its checksums.
     public enum Verification: Sendable {
-        /// The manifest, every embedding and frame table, and every blob's size and header: all a
-        /// search reads. Audio and thumbnail bytes are checked by `verifyMedia()`.
+        /// The manifest, the search index, every frame table, every blob's size and header, and
+        /// the frames blobs' checksums when they total at most ``Corpus/hashedFramesLimit``.
+        /// The rest is checked by `verifyMedia()`.
         case standard
         /// Everything, audio and thumbnails included (reads the whole corpus from disk).
         case full
@@ -33,20 +37,33 @@ public final class Corpus: @unchecked Sendable {
     public let frames: [CorpusFrame]
     /// The pictures taught as examples, source by source; their frames follow the sources' own.
     public let examples: [CorpusExample]
-    /// `frameCount × embeddingSize` floats, row-major, 64-byte aligned.
-    public let embeddings: UnsafeBufferPointer<Float>
+    /// The embeddings, `embeddingSize` floats a frame, 64-byte aligned, run by run as mapped from
+    /// the frames blobs.
+    public let rows: EmbeddingRows
+    /// The search index the corpus stores (nil when it has none, or one that does not fit).
+    let searchIndex: SearchIndex?
+    /// Whether the frames blobs were hashed at open (else `verifyMedia()` does).
+    public let framesHashedAtOpen: Bool
     /// Bytes on disk: the manifest and every blob.
     public let sizeOnDisk: Int64
     /// The embeddings' statistics for the similarity measures: from the manifest, or computed at
     /// open for a version 1 corpus (or one whose stored statistics do not fit its frames).
     public let statistics: CorpusStatistics
 
-    private let embeddingStorage: AlignedFloats
+    private let framesFiles: [MappedFile]
+    private let frameRecords: [(blob: CorpusManifest.BlobRecord, name: String, frames: Int)]
     private let thumbnailFiles: [MappedFile]
     private let exampleThumbnailFiles: [MappedFile]
     private let thumbnailRanges: [Range<Int>]
     private let audioFiles: [MappedFile]
     private let records: [CorpusManifest.SourceRecord]
+
+    /// The format version this code writes (see `docs/corpus-format.md`).
+    public static let formatVersionWritten = CorpusFormat.version
+
+    /// The frames blobs, in total, up to which `open` hashes them (about half a second); a larger
+    /// corpus's are hashed by `verifyMedia()`.
+    public static let hashedFramesLimit: Int64 = 1 << 30
 
     /// The length of one embedding.
     public var embeddingSize: Int { model.embeddingSize }
@@ -108,27 +125,30 @@ public final class Corpus: @unchecked Sendable {
         let frameRecords = records + taught.map(\.blobs)
         let counts = frameRecords.map(\.frameCount)
         let total = counts.reduce(0, +)
-        let storage = AlignedFloats(count: total * dimension)
         let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
         let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
+        let framesBytes = frameRecords.reduce(Int64(0)) { $0 + $1.frames.bytes }
+        let hashFrames = framesBytes <= Self.hashedFramesLimit
 
-        // Frames blobs are read and checked concurrently; audio and thumbnails are only mapped.
-        let tables = Mutex<[Int: [UInt8]]>([:])
+        // Frames blobs are mapped (and hashed when small) concurrently; audio and thumbnails are mapped.
+        let mapped = Mutex<[Int: MappedFile]>([:])
         let failure = Mutex<Error?>(nil)
         DispatchQueue.concurrentPerform(iterations: frameRecords.count) { index in
             do {
-                let record = frameRecords[index]
-                let destination = UnsafeMutableRawBufferPointer(
-                    start: storage.pointer + starts[index] * dimension,
-                    count: record.frameCount * dimension * 4)
-                let table = try BlobReader.readFrames(
-                    record: record, directory: directory, corpus: url, embeddings: destination)
-                tables.withLock { $0[index] = table }
+                let file = try BlobReader.mapFrames(
+                    record: frameRecords[index], dimension: dimension, directory: directory, corpus: url,
+                    hash: hashFrames)
+                mapped.withLock { $0[index] = file }
             } catch {
                 failure.withLock { $0 = $0 ?? error }
             }
         }
         if let error = failure.withLock({ $0 }) { throw error }
+        let framesFiles = frameRecords.indices.map { index in mapped.withLock { $0[index]! } }
+        let tables = framesFiles.enumerated().map { index, file in
+            UnsafeRawBufferPointer(
+                rebasing: file.bytes[(CorpusFormat.blobHeaderSize + counts[index] * dimension * 4)...])
+        }
 
         var sources: [CorpusSource] = []
         var frames: [CorpusFrame] = []
@@ -141,9 +161,8 @@ public final class Corpus: @unchecked Sendable {
             let audio = try BlobReader.map(.audio, record: record, directory: directory, corpus: url)
             let thumbnails = try BlobReader.map(
                 .thumbnails, record: record, directory: directory, corpus: url)
-            let table = tables.withLock { $0[index]! }
             try BlobReader.parseTable(
-                table, record: record, sourceIndex: index, thumbnailBytes: thumbnails.bytes.count,
+                tables[index], record: record, sourceIndex: index, thumbnailBytes: thumbnails.bytes.count,
                 corpus: url,
                 frames: &frames, thumbnailRanges: &thumbnailRanges)
             let samples = UnsafeBufferPointer(
@@ -162,9 +181,9 @@ public final class Corpus: @unchecked Sendable {
         for (offset, entry) in taught.enumerated() {
             let thumbnails = try BlobReader.map(
                 .thumbnails, record: entry.blobs, directory: directory, corpus: url)
-            let table = tables.withLock { $0[records.count + offset]! }
             try BlobReader.parseTable(
-                table, record: entry.blobs, sourceIndex: entry.source, thumbnailBytes: thumbnails.bytes.count,
+                tables[records.count + offset], record: entry.blobs, sourceIndex: entry.source,
+                thumbnailBytes: thumbnails.bytes.count,
                 corpus: url, frames: &frames, thumbnailRanges: &thumbnailRanges)
             let example = entry.example
             guard frames[frames.count - 1].audioSpan == example.from..<example.to else {
@@ -196,11 +215,32 @@ public final class Corpus: @unchecked Sendable {
         self.thumbnailFiles = thumbnailFiles
         self.audioFiles = audioFiles
         self.records = records
-        embeddingStorage = storage
-        embeddings = UnsafeBufferPointer(start: storage.pointer, count: total * dimension)
+        self.framesFiles = framesFiles
+        self.frameRecords = frameRecords.map { ($0.frames, $0.name, $0.frameCount) }
+        framesHashedAtOpen = hashFrames
+        let rows = EmbeddingRows(
+            dimension: dimension,
+            runs: framesFiles.enumerated().map { index, file in
+                (
+                    counts[index],
+                    UnsafePointer(
+                        (file.bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(
+                            to: Float.self))
+                )
+            }, owner: nil, isMapped: true)
+        self.rows = rows
         statistics =
             manifest.statistics.flatMap { $0.fits(frames: total, dimension: dimension) ? $0 : nil }
-            ?? CorpusStatistics.compute(embeddings: embeddings, dimension: dimension)
+            ?? CorpusStatistics.compute(rows: rows)
+        // The index belongs to exactly these frames blobs, in this order; any other is left unused.
+        if let record = manifest.searchIndex, record.frameCount == total,
+            record.frameBlobs == frameRecords.map(\.id)
+        {
+            searchIndex = try SearchIndex.read(
+                record, directory: directory, dimension: dimension, corpus: url)
+        } else {
+            searchIndex = nil
+        }
         sizeOnDisk =
             Int64(manifestSize)
             + records.reduce(Int64(0)) { $0 + $1.audio.bytes + $1.frames.bytes + $1.thumbnails.bytes }
@@ -212,12 +252,19 @@ public final class Corpus: @unchecked Sendable {
         return self
     }
 
+    /// The frames blobs in frame order: each file, and how many embeddings it holds (after its
+    /// 64-byte header; see `docs/corpus-format.md`), for tools that read them directly.
+    public var framesBlobFiles: [(url: URL, frames: Int)] {
+        let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
+        return frameRecords.map { (directory.appendingPathComponent($0.blob.file), $0.frames) }
+    }
+
     /// One frame's embedding.
     ///
     /// - Parameter index: the frame, `0..<frameCount`.
     /// - Returns: its `embeddingSize` floats (valid while the corpus lives).
     public func embedding(ofFrame index: Int) -> UnsafeBufferPointer<Float> {
-        UnsafeBufferPointer(rebasing: embeddings[index * embeddingSize..<(index + 1) * embeddingSize])
+        UnsafeBufferPointer(start: rows.row(index), count: embeddingSize)
     }
 
     /// One frame's thumbnail.
@@ -255,6 +302,7 @@ public final class Corpus: @unchecked Sendable {
     /// call on a background thread while the corpus is in use.
     /// - Throws: `CorpusError.damaged` naming the first damaged file.
     public func verifyMedia() throws {
+        if !framesHashedAtOpen { try verifyFrames() }
         let jobs = records.indices.flatMap { index in [(index, BlobKind.audio), (index, .thumbnails)] }
         let taught = records.flatMap { $0.examples ?? [] }
         let failure = Mutex<Error?>(nil)
@@ -292,6 +340,29 @@ public final class Corpus: @unchecked Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
+    /// Checks every frames blob against its checksum, reading the files rather than the mappings so
+    /// that 5 GB of embeddings do not become resident.
+    private func verifyFrames() throws {
+        let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
+        let failure = Mutex<Error?>(nil)
+        DispatchQueue.concurrentPerform(iterations: frameRecords.count) { index in
+            let (blob, name, _) = frameRecords[index]
+            let digest = try? FileChecksum.sha256(of: directory.appendingPathComponent(blob.file)).sha256
+            if digest != blob.sha256 {
+                failure.withLock {
+                    $0 =
+                        $0
+                        ?? CorpusError.damaged(
+                            url,
+                            reason:
+                                "\(CorpusFormat.sourcesDirectory)/\(blob.file) does not match its checksum "
+                                + "(source '\(name)')")
+                }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
     /// Makes every source's audio resident for the audio thread: read in and locked in memory, so a
     /// grain never waits for the disk, however long the corpus has been playing.
     ///
@@ -301,12 +372,25 @@ public final class Corpus: @unchecked Sendable {
     /// a lock instead: no fault at first, but memory pressure may evict it later. The result says
     /// which happened, so the caller can warn.
     ///
-    /// - Parameter lock: false reads the audio in without trying to lock it.
-    /// - Returns: how much audio is locked, how much only read in, and why locking stopped.
+    /// Only the sources whose audio fits in `budget` (in order) are made resident: the rest stays
+    /// mapped, read from the disk when a grain needs it, and the result says how much.
+    ///
+    /// - Parameters:
+    ///   - lock: false reads the audio in without trying to lock it.
+    ///   - budget: at most this many bytes of audio are locked or read in (by default a quarter of
+    ///     the machine's memory).
+    /// - Returns: how much audio is locked, how much only read in, how much is left on disk, and
+    ///   why locking stopped.
     @discardableResult
-    public func makeAudioResident(lock: Bool = true) -> AudioResidency {
+    public func makeAudioResident(lock: Bool = true, budget: Int = Corpus.residentAudioBudget)
+        -> AudioResidency
+    {
         var residency = AudioResidency(lockedBytes: 0, unlockedBytes: 0, lockError: nil)
         for file in audioFiles {
+            guard residency.lockedBytes + residency.unlockedBytes + file.bytes.count <= budget else {
+                residency.leftOnDiskBytes += file.bytes.count
+                continue
+            }
             if lock && residency.lockError == nil {
                 let error = file.lockInMemory()
                 if error == 0 {
@@ -319,6 +403,12 @@ public final class Corpus: @unchecked Sendable {
             residency.unlockedBytes += file.bytes.count
         }
         return residency
+    }
+
+    /// The default most audio ``makeAudioResident(lock:budget:)`` makes resident: a quarter of the
+    /// machine's physical memory.
+    public static var residentAudioBudget: Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE))) / 4
     }
 
     /// Drops the audio's pages from the kernel's page cache where no process has them mapped in, so

@@ -119,6 +119,34 @@ enum BlobReader {
         return table
     }
 
+    /// Maps a frames blob, checking its size and header, and its SHA-256 when asked.
+    static func mapFrames(
+        record: CorpusManifest.SourceRecord, dimension: Int, directory: URL, corpus: URL, hash: Bool
+    ) throws -> MappedFile {
+        let blob = record.frames
+        let expected =
+            CorpusFormat.blobHeaderSize + record.frameCount * (dimension * 4 + CorpusFormat.frameRowSize)
+        guard blob.bytes == Int64(expected) else {
+            throw CorpusError.damaged(
+                corpus, reason: "\(blob.file) should hold \(expected) bytes, the manifest says \(blob.bytes)")
+        }
+        let descriptor = try openBlob(blob, directory: directory, corpus: corpus)
+        defer { close(descriptor) }
+        try checkSize(descriptor, blob: blob, corpus: corpus)
+        let file = try MappedFile(
+            descriptor: descriptor, size: Int(blob.bytes), url: directory.appendingPathComponent(blob.file))
+        try checkHeader(
+            Array(file.bytes.prefix(CorpusFormat.blobHeaderSize)), kind: .frames, record: record,
+            corpus: corpus)
+        if hash && SHA256Hex.of(file.bytes) != blob.sha256 {
+            throw CorpusError.damaged(
+                corpus,
+                reason: "\(CorpusFormat.sourcesDirectory)/\(blob.file) does not match its checksum "
+                    + "(source '\(record.name)')")
+        }
+        return file
+    }
+
     /// Maps an audio or thumbnails blob, checking its size and header (not its checksum).
     static func map(
         _ kind: BlobKind, record: CorpusManifest.SourceRecord, directory: URL, corpus: URL
@@ -145,11 +173,13 @@ enum BlobReader {
 
     /// Turns a frame table into frames and thumbnail ranges, checking every value.
     static func parseTable(
-        _ table: [UInt8], record: CorpusManifest.SourceRecord, sourceIndex: Int, thumbnailBytes: Int,
+        _ table: UnsafeRawBufferPointer, record: CorpusManifest.SourceRecord, sourceIndex: Int,
+        thumbnailBytes: Int,
         corpus: URL,
         frames: inout [CorpusFrame], thumbnailRanges: inout [Range<Int>]
     ) throws {
-        try table.withUnsafeBytes { bytes in
+        do {
+            let bytes = table
             for row in 0..<record.frameCount {
                 let base = row * CorpusFormat.frameRowSize
                 func double(_ offset: Int) -> Double {

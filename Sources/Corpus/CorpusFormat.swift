@@ -3,8 +3,9 @@ import Foundation
 /// The constants of the on-disk corpus format (see `docs/corpus-format.md`).
 enum CorpusFormat {
     /// The manifest version this code writes and the newest it reads. Version 2 added the corpus
-    /// statistics; version 1 corpora still open (their statistics are computed at open).
-    static let version = 2
+    /// statistics; version 3 the search index. Older corpora still open (what they lack is
+    /// computed at open) and are upgraded by their next edit or `scenophone upgrade`.
+    static let version = 3
     /// The blobs' format version, in their headers (unchanged since version 1).
     static let blobVersion = 1
     /// The `format` field of every manifest.

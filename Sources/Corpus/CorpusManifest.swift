@@ -15,6 +15,8 @@ struct CorpusManifest: Codable, Equatable {
     var sources: [SourceRecord]
     /// What the similarity measures need (version 2 on; nil in a version 1 manifest).
     var statistics: CorpusStatistics?
+    /// The search index file (version 3 on; nil when the corpus has none, e.g. a small one).
+    var searchIndex: SearchIndexRecord?
     /// Which part of a list of sources a shard corpus holds (`index --shard`); absent otherwise,
     /// so whole corpora are unchanged and the format version did not change.
     var shard: CorpusShard?
@@ -94,6 +96,22 @@ struct CorpusManifest: Codable, Equatable {
         var file: String
         var bytes: Int64
         var sha256: String
+    }
+
+    /// The search index file (`SearchIndex`): a blob in `sources/` like a source's, for the frames
+    /// and order of the sources it was computed from.
+    struct SearchIndexRecord: Codable, Equatable {
+        var file: String
+        var bytes: Int64
+        var sha256: String
+        /// The frames it covers: every frame of the open corpus, in order (sources', then taught
+        /// examples').
+        var frameCount: Int
+        /// The principal components it keeps.
+        var components: Int
+        /// The ids of the frames blobs it was computed from, in frame order: it belongs to the
+        /// corpus only while they are the corpus's.
+        var frameBlobs: [String]
     }
 
     /// An empty manifest for a new corpus.

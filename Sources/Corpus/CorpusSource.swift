@@ -34,7 +34,7 @@ public struct CorpusSource: @unchecked Sendable {
     public let sampleRate: Int
     /// Audio channels: 2 when the recording is stereo, 1 when mono.
     public let channels: Int
-    /// Its frames' indices in the corpus (`Corpus.frames`, rows of `Corpus.embeddings`).
+    /// Its frames' indices in the corpus (`Corpus.frames`, rows of `Corpus.rows`).
     public let frames: Range<Int>
     /// Its audio: `audioFrameCount × channels` interleaved samples.
     public let audio: UnsafeBufferPointer<Float>

@@ -46,27 +46,39 @@ public struct CorpusStatistics: Codable, Equatable, Sendable {
     ///   - dimension: the length of one embedding.
     /// - Returns: the statistics (all zero for no frames).
     public static func compute(embeddings: UnsafeBufferPointer<Float>, dimension: Int) -> CorpusStatistics {
-        precondition(dimension > 0 && embeddings.count % dimension == 0, "embeddings must be whole rows")
-        let frames = embeddings.count / dimension
-        guard frames > 0, let base = embeddings.baseAddress else {
+        compute(rows: EmbeddingRows(contiguous: embeddings, dimension: dimension, owner: nil))
+    }
+
+    /// Computes the statistics of rows of embeddings: two passes, in double.
+    ///
+    /// - Parameter rows: the embeddings.
+    /// - Returns: the statistics (all zero for no frames).
+    public static func compute(rows: EmbeddingRows) -> CorpusStatistics {
+        let dimension = rows.dimension
+        let frames = rows.frameCount
+        guard frames > 0 else {
             let empty = Space(mean: [Double](repeating: 0, count: dimension), meanSquaredDistance: 0)
             return CorpusStatistics(frameCount: 0, euclidean: empty, cosine: empty, centredCosine: empty)
         }
         var accumulators = SimilarityMeasure.allCases.map { _ in Accumulator(dimension: dimension) }
         let row = UnsafeMutablePointer<Float>.allocate(capacity: dimension)
         defer { row.deallocate() }
-        for frame in 0..<frames {
-            let x = base + frame * dimension
-            accumulators[0].add(x)
-            SimilarityMeasure.cosine.transform(x, into: row, count: dimension, centre: nil)
-            accumulators[1].add(UnsafePointer(row))
+        rows.forEachRun { _, count, base in
+            for frame in 0..<count {
+                let x = base + frame * dimension
+                accumulators[0].add(x)
+                SimilarityMeasure.cosine.transform(x, into: row, count: dimension, centre: nil)
+                accumulators[1].add(UnsafePointer(row))
+            }
         }
         let euclidean = accumulators[0].space(frames: frames)
         euclidean.mean.withUnsafeBufferPointer { centre in
-            for frame in 0..<frames {
-                SimilarityMeasure.centredCosine.transform(
-                    base + frame * dimension, into: row, count: dimension, centre: centre.baseAddress)
-                accumulators[2].add(UnsafePointer(row))
+            rows.forEachRun { _, count, base in
+                for frame in 0..<count {
+                    SimilarityMeasure.centredCosine.transform(
+                        base + frame * dimension, into: row, count: dimension, centre: centre.baseAddress)
+                    accumulators[2].add(UnsafePointer(row))
+                }
             }
         }
         return CorpusStatistics(

@@ -272,6 +272,7 @@ public final class CorpusWriter {
     public func commit() throws {
         precondition(!finished, "the writer has been committed or abandoned")
         try refreshStatistics()
+        try refreshSearchIndex()
         manifest.version = CorpusFormat.version
         manifest.generation += 1
         manifest.modified = CorpusManifest.timestamp()
@@ -336,6 +337,52 @@ public final class CorpusWriter {
             dimension: dimension)
     }
 
+    /// Writes a new search index when the frames changed (or there is none) and the corpus is
+    /// large enough for bounded searches; drops it below that size.
+    ///
+    /// The index is computed from the frames blobs mapped, not read: at 10⁶ frames (5 GB) a copy
+    /// would not fit beside everything else. About 10 s at 10⁶ frames on two cores.
+    private func refreshSearchIndex() throws {
+        // Frames are numbered sources first, then every source's examples (see `Corpus`).
+        let ordered =
+            manifest.sources
+            + manifest.sources.flatMap { record in (record.examples ?? []).map { $0.blobRecord(of: record) } }
+        let total = ordered.reduce(0) { $0 + $1.frameCount }
+        guard total >= NearestFrameSearch.Strategy.boundedMinimumFrames, let statistics = manifest.statistics
+        else {
+            manifest.searchIndex = nil
+            return
+        }
+        let ids = ordered.map(\.id)
+        if let current = manifest.searchIndex, current.frameBlobs == ids, current.frameCount == total {
+            return
+        }
+        let dimension = model.embeddingSize
+        let files = try ordered.map { record in
+            try BlobReader.mapFrames(
+                record: record, dimension: dimension, directory: sourcesDirectory, corpus: url, hash: false)
+        }
+        let rows = EmbeddingRows(
+            dimension: dimension,
+            runs: zip(ordered, files).map { record, file in
+                (
+                    record.frameCount,
+                    UnsafePointer(
+                        (file.bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(
+                            to: Float.self))
+                )
+            }, owner: nil)
+        let mean =
+            statistics.fits(frames: total, dimension: dimension)
+            ? statistics.mean : CorpusStatistics.compute(rows: rows).mean
+        let index = withExtendedLifetime(files) {
+            SearchIndex.build(
+                rows: rows, mean: mean, components: NearestFrameSearch.Strategy.defaultComponents)
+        }
+        let file = sourcesDirectory.appendingPathComponent("\(SourceID.make()).index")
+        manifest.searchIndex = try index.write(to: file, frameBlobs: ids)
+    }
+
     /// Gives up: deletes everything written, leaving the corpus as it was.
     public func abandon() {
         if finished { return }
@@ -356,7 +403,8 @@ public final class CorpusWriter {
     /// sources, abandoned writers, or a process killed mid-write). Runs under the writer's lock.
     private func collectGarbage(keeping kept: CorpusManifest? = nil) {
         let manifest = kept ?? self.manifest
-        let named = Set(manifest.sources.flatMap(\.allBlobFiles))
+        let named = Set(
+            manifest.sources.flatMap(\.allBlobFiles) + [manifest.searchIndex?.file].compactMap { $0 })
         let files = (try? FileManager.default.contentsOfDirectory(atPath: sourcesDirectory.path)) ?? []
         for file in files where !named.contains(file) {
             unlink(sourcesDirectory.appendingPathComponent(file).path)

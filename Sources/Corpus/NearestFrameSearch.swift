@@ -3,23 +3,24 @@ import COpenBLAS
 /// Search over a corpus's embeddings under a ``SimilarityMeasure``: every distance, the nearest
 /// frames, and the pass a vision update needs — exact distances only where they can matter.
 ///
-/// Every measure is a Euclidean distance in a transformed space: the frames are transformed once
-/// when the search is made, and a query is transformed the same way (``transform(_:into:)``) before
-/// it is searched — or averaged first, as the analyser's evidence does. Everything below works on
-/// those transformed vectors, whatever the measure. The methods taking a buffer take a query already
-/// in the measure's space; ``nearest(to:count:)`` takes a raw embedding.
-///
-/// Exact distances use `‖q − x‖² = ‖q‖² − 2 q·x + ‖x‖²`: one matrix-vector product (``RowProducts``)
-/// over all frames, with the frames' squared norms computed once. That form loses precision where
-/// `q` and `x` nearly coincide (the terms cancel), so distances below √(1/1000 of `‖q‖² + ‖x‖²`)
-/// are recomputed directly: a frame queried with its own embedding is at distance 0.
+/// Every measure is a Euclidean distance in a transformed space `x̃ = a·(x − b)`: `a = 1, b = 0`
+/// for `.euclidean`, `a = 1/‖x‖, b = 0` for `.cosine`, `a = 1/‖x − μ‖, b = μ` for
+/// `.centredCosine`. A query is transformed the same way (``transform(_:into:)``) before it is
+/// searched — or averaged first, as the analyser's evidence does. The frames are never transformed
+/// or copied: with each frame's `a` and `‖x − b‖` (from the ``SearchIndex``), an exact distance is
+/// `‖q̃‖² − 2a·(q̃·x − q̃·b) + a²‖x − b‖²`, one dot product with the frame's own embedding, which
+/// may stay on disk (mapped: a million frames are 5 GB). That form loses precision where `q̃` and
+/// `x̃` nearly coincide (the terms cancel), so distances below √(1/1000 of `‖q̃‖² + ‖x̃‖²`) are
+/// recomputed directly: a frame queried with its own embedding is at distance 0.
 ///
 /// One full pass reads every embedding (5 kB a frame), so a large corpus is bound by memory
 /// bandwidth: 100 000 frames are 512 MB. A vision update does not need every distance, though:
 /// the distance → probability map gives likeness 0 to every frame farther than a cutoff (see
 /// ``distances(to:cutoff:eligible:workspace:into:nearest:)``), and lower bounds from the embeddings'
-/// leading principal components (``ProjectedEmbeddings``, 0.25 kB a frame at 64 components) prove
-/// most frames beyond it without reading them.
+/// leading principal components (the ``SearchIndex``, 0.25 kB a frame at 64 components) prove
+/// most frames beyond it without reading them. Frames are bounded in blocks of up to ``blockFrames``
+/// consecutive frames, cut at jumps, first (a block's projections lie in a small ball: neighbours in time are
+/// neighbours in space), so a pass reads the projections of the few blocks near the query only.
 ///
 /// Thread-safe: any number of threads may search at once, each with its own ``SearchWorkspace``;
 /// searching allocates nothing.
@@ -40,6 +41,12 @@ public final class NearestFrameSearch: @unchecked Sendable {
         public static let defaultComponents = 64
     }
 
+    /// The embedding bytes above which a full pass hands the mapped rows back as it goes.
+    static let residentRowsLimit = 1 << 30
+
+    /// Frames per block of the bounded pass: consecutive frames, bounded together first.
+    public static let blockFrames = 32
+
     /// The number of frames searched.
     public let frameCount: Int
     /// The length of an embedding.
@@ -47,45 +54,46 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// The measure: every distance is Euclidean in its space (see ``transform(_:into:)``).
     public let measure: SimilarityMeasure
     /// The principal components behind the lower bounds, or nil when every search is a full pass.
-    public var boundComponents: Int? { projection?.dimensions }
+    public var boundComponents: Int? { blocks == nil ? nil : index.components }
     /// The share of the embeddings' variance those components explain (1 without bounds).
-    public var explainedVariance: Double { projection?.explainedVariance ?? 1 }
+    public var explainedVariance: Double { blocks == nil ? 1 : index.explainedVariance }
+    /// Whether the index came from the corpus (false: computed when the search was made).
+    public let usesStoredIndex: Bool
 
-    /// The frames in the measure's space: the corpus's own embeddings for `.euclidean`, else a
-    /// transformed copy made once (`transformed` owns it).
-    private let embeddings: UnsafePointer<Float>
-    private let transformed: AlignedFloats?
-    private let squaredNorms: AlignedFloats
+    /// The frames' own embeddings, never transformed.
+    private let rows: EmbeddingRows
+    private let index: SearchIndex
     /// The corpus's mean embedding, which `.centredCosine` centres queries on.
     private let centre: [Double]
-    /// The mean transformed frame μ̃ (in double for the scale, in float for BLAS) and the mean
-    /// squared distance of the transformed frames from it.
+    /// Per frame `a` and `a²‖x − b‖²` in the measure's space.
+    private let scales: AlignedFloats
+    private let squaredLengths: AlignedFloats
+    /// The mean transformed frame μ̃ and the mean squared distance of the transformed frames from it.
     private let mean: [Double]
-    private let meanFloats: AlignedFloats
     private let variance: Double
-    private let projection: ProjectedEmbeddings?
-    private let owner: AnyObject?
+    private let blocks: BlockBounds?
 
-    /// Prepares a search over a corpus.
+    /// Prepares a search over a corpus, with the search index it stores (or one computed now).
     ///
     /// - Parameters:
     ///   - corpus: the corpus (kept alive by the search); its statistics give the measure's mean.
     ///   - measure: how queries are compared with the frames.
-    ///   - strategy: whether to prepare lower bounds (about a second at 100 000 frames).
+    ///   - strategy: whether to use lower bounds (a corpus without a stored index computes them
+    ///     now: about a second at 100 000 frames).
     public convenience init(
         corpus: Corpus, measure: SimilarityMeasure = .euclidean, strategy: Strategy = .automatic
     ) {
         self.init(
-            embeddings: corpus.embeddings, dimension: corpus.embeddingSize, owner: corpus, measure: measure,
-            statistics: corpus.statistics, strategy: strategy)
+            rows: corpus.rows.owned(by: corpus), measure: measure, statistics: corpus.statistics,
+            strategy: strategy,
+            stored: corpus.searchIndex)
     }
 
     /// Prepares a search over embeddings in memory.
     ///
     /// Bounds need the principal components: a covariance over at most 8192 frames and an
     /// eigendecomposition, 0.6–1.1 s for 100 000 frames of 1280 floats. Where LAPACK is missing from
-    /// OpenBLAS, every search is a full pass. A measure other than `.euclidean` transforms a copy of
-    /// the embeddings once (as many bytes again).
+    /// OpenBLAS, every search is a full pass.
     /// - Parameters:
     ///   - embeddings: `count × dimension` floats, row-major.
     ///   - dimension: the length of one embedding.
@@ -93,64 +101,94 @@ public final class NearestFrameSearch: @unchecked Sendable {
     ///   - measure: how queries are compared with the frames.
     ///   - statistics: the embeddings' statistics, when known (nil computes them: two passes).
     ///   - strategy: whether to prepare lower bounds.
-    public init(
+    public convenience init(
         embeddings: UnsafeBufferPointer<Float>, dimension: Int, owner: AnyObject?,
         measure: SimilarityMeasure = .euclidean, statistics: CorpusStatistics? = nil,
         strategy: Strategy = .automatic
     ) {
-        precondition(dimension > 0 && embeddings.count % dimension == 0, "embeddings must be whole rows")
+        self.init(
+            rows: EmbeddingRows(contiguous: embeddings, dimension: dimension, owner: owner), measure: measure,
+            statistics: statistics, strategy: strategy, stored: nil)
+    }
+
+    /// Prepares a search over rows of embeddings, computing the search index now.
+    ///
+    /// - Parameters:
+    ///   - rows: the embeddings (kept alive by the search).
+    ///   - measure: how queries are compared with the frames.
+    ///   - statistics: the embeddings' statistics, when known (nil computes them: two passes).
+    ///   - strategy: whether to prepare lower bounds.
+    public convenience init(
+        rows: EmbeddingRows, measure: SimilarityMeasure = .euclidean, statistics: CorpusStatistics? = nil,
+        strategy: Strategy = .automatic
+    ) {
+        self.init(rows: rows, measure: measure, statistics: statistics, strategy: strategy, stored: nil)
+    }
+
+    /// Prepares a search over rows of embeddings.
+    ///
+    /// - Parameters:
+    ///   - rows: the embeddings (kept alive by the search).
+    ///   - measure: how queries are compared with the frames.
+    ///   - statistics: the embeddings' statistics, when known (nil computes them: two passes).
+    ///   - strategy: whether to use lower bounds.
+    ///   - stored: a search index of these rows already computed (used when it has the components
+    ///     the strategy asks for).
+    init(
+        rows: EmbeddingRows, measure: SimilarityMeasure, statistics: CorpusStatistics?, strategy: Strategy,
+        stored: SearchIndex?
+    ) {
+        let dimension = rows.dimension
+        let frames = rows.frameCount
+        self.rows = rows
         self.dimension = dimension
         self.measure = measure
-        frameCount = embeddings.count / dimension
-        let frames = frameCount
+        frameCount = frames
         let statistics =
             statistics.flatMap { $0.fits(frames: frames, dimension: dimension) ? $0 : nil }
-            ?? CorpusStatistics.compute(embeddings: embeddings, dimension: dimension)
-        let centre = statistics.mean
-        self.centre = centre
-        let raw = embeddings.baseAddress ?? UnsafePointer(AlignedFloats(count: 1).pointer)
-        var copy: AlignedFloats?
-        if measure != .euclidean {
-            let rows = AlignedFloats(count: max(1, frames * dimension))
-            centre.withUnsafeBufferPointer { centre in
-                for frame in 0..<frames {
-                    measure.transform(
-                        raw + frame * dimension, into: rows.pointer + frame * dimension, count: dimension,
-                        centre: centre.baseAddress)
-                }
-            }
-            copy = rows
-        }
-        transformed = copy
-        let base = copy.map { UnsafePointer($0.pointer) } ?? raw
-        self.embeddings = base
-        self.owner = owner
-        let norms = AlignedFloats(count: frameCount)
-        for frame in 0..<frameCount {
-            let row = base + frame * dimension
-            norms.pointer[frame] = Float(cblas_dsdot(Int32(dimension), row, 1, row, 1))
-        }
-        squaredNorms = norms
-        let space = statistics.space(measure)
-        let meanStorage = AlignedFloats(count: dimension)
-        for i in 0..<dimension { meanStorage.pointer[i] = Float(space.mean[i]) }
-        mean = space.mean
-        meanFloats = meanStorage
-        variance = space.meanSquaredDistance
-        let components: Int?
+            ?? CorpusStatistics.compute(rows: rows)
+        centre = statistics.mean
+        let wanted: Int
         switch strategy {
-        case .exact: components = nil
-        case .bounded(let count): components = count
+        case .exact: wanted = 0
+        case .bounded(let count): wanted = count
         case .automatic:
-            components = frames >= Strategy.boundedMinimumFrames ? Strategy.defaultComponents : nil
+            wanted =
+                frames >= Strategy.boundedMinimumFrames
+                ? (stored?.components ?? Strategy.defaultComponents) : 0
         }
-        projection = components.flatMap { components in
-            components < dimension && frames > 1
-                ? ProjectedEmbeddings(
-                    embeddings: base, frames: frames, full: dimension, mean: meanStorage.pointer,
-                    dimensions: components)
-                : nil
+        // A stored index serves an exact search (its norms) or a bounded one with its components.
+        let usable = stored.flatMap {
+            $0.frames == frames && $0.dimension == dimension && (wanted == 0 || $0.components == wanted)
+                ? $0 : nil
         }
+        usesStoredIndex = usable != nil
+        let index =
+            usable
+            ?? SearchIndex.build(rows: rows, mean: statistics.mean, components: min(wanted, dimension - 1))
+        self.index = index
+        let space = statistics.space(measure)
+        mean = space.mean
+        variance = space.meanSquaredDistance
+        scales = AlignedFloats(count: frames)
+        squaredLengths = AlignedFloats(count: frames)
+        for frame in 0..<frames {
+            let length =
+                measure == .centredCosine ? index.centredNorms.pointer[frame] : index.norms.pointer[frame]
+            switch measure {
+            case .euclidean:
+                scales.pointer[frame] = 1
+                squaredLengths.pointer[frame] = length * length
+            case .cosine, .centredCosine:
+                scales.pointer[frame] = length > 0 ? 1 / length : 0
+                squaredLengths.pointer[frame] = length > 0 ? 1 : 0
+            }
+        }
+        blocks =
+            wanted > 0 && index.components > 0 && frames > 1
+            ? BlockBounds(
+                index: index, measure: measure, scales: scales.pointer, blockFrames: Self.blockFrames)
+            : nil
     }
 
     /// Maps a picture's embedding into the measure's space, where every search takes its query.
@@ -174,8 +212,8 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// - Returns: a workspace for this search, to reuse for every query of one thread.
     public func makeWorkspace() -> SearchWorkspace {
         SearchWorkspace(
-            frames: projection == nil ? 0 : frameCount, components: projection?.dimensions ?? 0,
-            dimension: dimension)
+            blocks: blocks?.blockCount ?? 0, blockFrames: blocks?.blockFrames ?? 0,
+            components: blocks?.components ?? 0, dimension: dimension)
     }
 
     /// The root-mean-square distance from a query to every frame of the corpus, in O(dimension).
@@ -259,12 +297,13 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// proven beyond the cutoff (by its lower bound) gets `+∞` instead. A map that gives likeness 0
     /// beyond `cutoff` therefore yields the same p(t) as from all exact distances.
     ///
-    /// How: the lower bounds of every frame (a pass over 0.25 kB a frame); the exact distance `d₀` of
-    /// the eligible frame with the smallest bound, which bounds `d_min`, hence the cutoff distance
-    /// `d_min + cutoff·(s − d_min)`, from above; then exact distances for every frame whose bound
-    /// is below that. A full pass is made instead without bounds, with a non-finite cutoff, when no
-    /// frame is eligible, when the distances barely spread (`s − d₀ < 10⁻⁶ s`), or when more than a
-    /// quarter of the frames would need an exact distance anyway.
+    /// How: the lower bound of every block of ``blockFrames`` frames (``BlockBounds``); the exact
+    /// distances of the eligible frames of the block with the smallest bound, whose least, `d₀`,
+    /// bounds `d_min`, hence the cutoff distance `d_min + cutoff·(s − d_min)`, from above; then, in
+    /// every block whose bound is below that, the frames' own bounds, and exact distances for the
+    /// frames whose bound is below it. A full pass is made instead without bounds, with a non-finite
+    /// cutoff, when the best blocks hold no eligible frame, when the distances barely spread
+    /// (`s − d₀ < 10⁻⁶ s`), or when the blocks left hold more than a quarter of the frames.
     /// - Parameters:
     ///   - query: `dimension` floats in the measure's space.
     ///   - cutoff: the normalised distance beyond which likeness is 0 (≥ 0; infinite for all exact).
@@ -288,10 +327,10 @@ public final class NearestFrameSearch: @unchecked Sendable {
         guard frameCount > 0, let q = query.baseAddress, let out = distances.baseAddress else {
             return CutoffPass(scale: scale, exactDistances: 0, neighborCount: 0, bounded: false)
         }
-        if let projection, cutoff >= 0, cutoff.isFinite,
+        if let blocks, cutoff >= 0, cutoff.isFinite,
             let found = boundedPass(
-                q, scale: scale, cutoff: cutoff, eligible: eligible, projection: projection,
-                workspace: workspace, into: out, nearest: nearest, count: k)
+                q, scale: scale, cutoff: cutoff, eligible: eligible, blocks: blocks, workspace: workspace,
+                into: out, nearest: nearest, count: k)
         {
             return CutoffPass(scale: scale, exactDistances: found, neighborCount: k, bounded: true)
         }
@@ -303,81 +342,158 @@ public final class NearestFrameSearch: @unchecked Sendable {
     /// The bounded pass; nil when a full pass should be made instead (nothing written that matters).
     private func boundedPass(
         _ q: UnsafePointer<Float>, scale: Double, cutoff: Double, eligible: UnsafeBufferPointer<Double>?,
-        projection: ProjectedEmbeddings, workspace: SearchWorkspace, into out: UnsafeMutablePointer<Float>,
+        blocks: BlockBounds, workspace: SearchWorkspace, into out: UnsafeMutablePointer<Float>,
         nearest results: UnsafeMutableBufferPointer<Neighbor>, count k: Int
     ) -> Int? {
-        precondition(workspace.bounds.count == frameCount, "the workspace belongs to another search")
-        let bounds = workspace.bounds.baseAddress!
-        projection.squaredLowerBounds(
-            of: q, into: bounds, projected: workspace.projected.baseAddress!,
-            centred: workspace.centred.baseAddress!, frames: frameCount)
-        var best = -1
-        var bestBound = Float.infinity
-        for frame in 0..<frameCount where bounds[frame] < bestBound && (eligible?[frame] ?? 1) > 0 {
-            best = frame
-            bestBound = bounds[frame]
+        precondition(
+            workspace.blockBounds.count >= blocks.blockCount, "the workspace belongs to another search")
+        let query = blocks.prepare(q, workspace: workspace)
+        let closest = blocks.boundBlocks(query, workspace: workspace)
+        let blockBounds = workspace.blockBounds.baseAddress!
+        let frameBounds = workspace.frameBounds.baseAddress!
+        let scales = self.scales.pointer
+        var lowest = Float.infinity
+        for block in 0..<blocks.blockCount { lowest = min(lowest, blockBounds[block]) }
+        // d₀: the nearest eligible frame of the block whose centroid is nearest the query (every
+        // frame's distance is at least the smallest block bound, so d_min ∈ [√lowest, d₀]).
+        var upper = Float.infinity
+        let (first, count) = blocks.boundFrames(of: closest, query, scales: scales, workspace: workspace)
+        for frame in first..<first + count where (eligible?[frame] ?? 1) > 0 {
+            upper = min(upper, directDistance(q, frame: frame))
         }
-        guard best >= 0 else { return nil }
-        let upper = Double(exactDistance(q, frame: best))
-        guard scale - upper >= 1e-6 * scale else { return nil }
-        // The cutoff distance c(d) = d + cutoff·(s − d) is linear in d_min ∈ [√bound, d₀]: its
+        // The cutoff distance c(d) = d + cutoff·(s − d) is linear in d_min ∈ [√lowest, d₀]: its
         // largest value is at one end.
-        let lower = Double(bestBound).squareRoot()
-        let reach = max(lower + cutoff * (scale - lower), upper + cutoff * (scale - upper))
-        // A margin for the rounding of the bounds (float sums of terms as large as the bound itself).
-        let threshold = Float(reach * reach * (1 + 1e-3) + 1e-6 * scale * scale)
-        var needed = 0
-        for frame in 0..<frameCount where bounds[frame] <= threshold { needed += 1 }
-        guard needed <= frameCount / 4 else { return nil }
+        let lower = Double(lowest).squareRoot()
+        func threshold(upper: Float) -> Float {
+            let upper = Double(upper)
+            let reach = max(lower + cutoff * (scale - lower), upper + cutoff * (scale - upper))
+            // A margin for the rounding of the bounds (float sums of terms as large as the bound itself).
+            return Float(reach * reach * (1 + 1e-3) + 1e-6 * scale * scale)
+        }
+        // The frames a threshold leaves, and the eligible one with the smallest bound among them.
+        func candidates(below threshold: Float) -> (count: Int, best: Int, bound: Float) {
+            var needed = 0
+            var best = -1
+            var bestBound = Float.infinity
+            for block in 0..<blocks.blockCount where blockBounds[block] <= threshold {
+                let (first, count) = blocks.boundFrames(
+                    of: block, query, scales: scales, workspace: workspace)
+                for row in 0..<count where frameBounds[row] <= threshold {
+                    needed += 1
+                    if frameBounds[row] < bestBound && (eligible?[first + row] ?? 1) > 0 {
+                        best = first + row
+                        bestBound = frameBounds[row]
+                    }
+                }
+            }
+            return (needed, best, bestBound)
+        }
+        // A frame with a smaller bound than d₀² may be nearer: its distance tightens the cutoff (and
+        // when the closest block holds no eligible frame, gives d₀). A few rounds at most: on
+        // embeddings without temporal order the closest centroid says little.
+        var limit = upper.isFinite ? threshold(upper: upper) : .infinity
+        var found = candidates(below: limit)
+        for _ in 0..<3 where found.best >= 0 && found.bound < upper * upper {
+            let distance = directDistance(q, frame: found.best)
+            guard distance < upper else { break }
+            upper = distance
+            limit = threshold(upper: upper)
+            found = candidates(below: limit)
+        }
+        guard upper.isFinite, scale - Double(upper) >= 1e-6 * scale, found.count <= frameCount / 4 else {
+            return nil
+        }
+        let threshold = limit
+        out.update(repeating: .infinity, count: frameCount)
         var computed = 0
-        for frame in 0..<frameCount {
-            if bounds[frame] <= threshold {
-                out[frame] = exactDistance(q, frame: frame)
-                computed += 1
-            } else {
-                out[frame] = .infinity
+        var filled = 0
+        // Exact distances for the frames not yet computed whose bound is at most `limit`.
+        func visit(below limit: Float, above previous: Float) {
+            for block in 0..<blocks.blockCount where blockBounds[block] <= limit {
+                let (first, count) = blocks.boundFrames(
+                    of: block, query, scales: scales, workspace: workspace)
+                for row in 0..<count where frameBounds[row] <= limit && !(frameBounds[row] <= previous) {
+                    let frame = first + row
+                    guard out[frame] == .infinity else { continue }
+                    let distance = directDistance(q, frame: frame)
+                    out[frame] = distance
+                    computed += 1
+                    if k > 0 {
+                        insert(
+                            Neighbor(frame: frame, distance: distance), into: results, filled: filled,
+                            count: k)
+                        filled = min(filled + 1, k)
+                    }
+                }
             }
         }
+        visit(below: threshold, above: -1)
         guard k > 0 else { return computed }
-        insertNearest(out, into: results, count: k)
-        if !results[k - 1].distance.isFinite {
-            // Fewer than k frames within the cutoff: add the k others with the smallest bounds.
-            var filled = 0
-            for frame in 0..<frameCount where out[frame] == .infinity {
-                insert(
-                    Neighbor(frame: frame, distance: bounds[frame]), into: results, filled: filled, count: k)
-                filled = min(filled + 1, k)
-            }
-            for i in 0..<filled where out[results[i].frame] == .infinity {
-                out[results[i].frame] = exactDistance(q, frame: results[i].frame)
-                computed += 1
-            }
-            insertNearest(out, into: results, count: k)
+        // Fewer than k frames within the cutoff: widen until k are found.
+        var reached = threshold
+        while filled < k && reached.isFinite {
+            // In small steps: every frame whose bound the step passes gets an exact distance.
+            let wider = max(reached * 1.2, 1e-6 * Float(scale * scale))
+            visit(below: wider, above: reached)
+            reached = wider
+            if reached > Float(4 * scale * scale) * 1e3 { reached = .infinity }
         }
+        if filled < k { visit(below: .infinity, above: -1) }
         // Frames not computed lie beyond their bounds: any whose bound is below the k-th distance
         // could still be nearer, so compute those too (their distances are past the cutoff anyway).
         let kth = results[k - 1].distance
-        let refine = kth.isFinite ? kth * kth * (1 + 1e-3) : .infinity
-        if refine > threshold {
-            for frame in 0..<frameCount where out[frame] == .infinity && bounds[frame] <= refine {
-                let distance = exactDistance(q, frame: frame)
-                out[frame] = distance
-                computed += 1
-                insert(Neighbor(frame: frame, distance: distance), into: results, filled: k, count: k)
-            }
-        }
+        let refine = kth * kth * (1 + 1e-3) + 1e-6 * Float(scale * scale)
+        if refine > reached { visit(below: refine, above: reached) }
+        // The k nearest with direct distances, as the full pass reports them.
+        for i in 0..<k { results[i].distance = directDistance(q, frame: results[i].frame) }
+        var nearest = UnsafeMutableBufferPointer(rebasing: results[0..<k])
+        nearest.sort { Self.precedes($0, $1) }
         return computed
     }
 
-    private func exactPass(_ q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        let queryNorm = Float(cblas_dsdot(Int32(dimension), q, 1, q, 1))
-        RowProducts.multiply(embeddings, rows: frameCount, columns: dimension, by: q, scale: -2, into: out)
-        let norms = squaredNorms.pointer
-        for frame in 0..<frameCount {
-            let scale = queryNorm + norms[frame]
-            let squared = out[frame] + scale
-            out[frame] = squared < 1e-3 * scale ? exactDistance(q, frame: frame) : squared.squareRoot()
+    /// What every exact distance from one query needs: `‖q̃‖²` and `q̃·b`.
+    private struct QueryTerms {
+        var squaredNorm: Float
+        var centreProduct: Float
+
+        init(query: UnsafePointer<Float>, search: NearestFrameSearch) {
+            var norm = 0.0
+            var product = 0.0
+            for i in 0..<search.dimension {
+                norm += Double(query[i]) * Double(query[i])
+                if search.measure == .centredCosine { product += Double(query[i]) * search.centre[i] }
+            }
+            squaredNorm = Float(norm)
+            centreProduct = Float(product)
         }
+    }
+
+    private func exactPass(_ q: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let terms = QueryTerms(query: q, search: self)
+        // A large corpus's rows go back to the page cache as the pass leaves them: a full pass must
+        // not leave 5 GB resident.
+        let release = frameCount * dimension * 4 > Self.residentRowsLimit
+        for (index, run) in rows.runs.enumerated() {
+            RowProducts.multiply(
+                run.base, rows: run.count, columns: dimension, by: q, scale: -2, into: out + run.first)
+            if release { rows.release(run: index) }
+        }
+        for frame in 0..<frameCount {
+            out[frame] = distance(fromProduct: out[frame], frame: frame, query: q, terms: terms)
+        }
+    }
+
+    /// The distance from `−2 q̃·x`, or directly where the expanded form cancels.
+    @inline(__always)
+    private func distance(
+        fromProduct product: Float, frame: Int, query: UnsafePointer<Float>, terms: QueryTerms
+    )
+        -> Float
+    {
+        let a = scales.pointer[frame]
+        let size = terms.squaredNorm + squaredLengths.pointer[frame]
+        let squared = size + a * (product + 2 * terms.centreProduct)
+        return squared < 1e-3 * size ? directDistance(query, frame: frame) : squared.squareRoot()
     }
 
     /// Picks the `count` smallest of `distances` into `results`, with direct distances, sorted.
@@ -387,7 +503,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
     ) {
         guard k > 0 else { return }
         insertNearest(distances, into: results, count: k)
-        for i in 0..<k { results[i].distance = exactDistance(query, frame: results[i].frame) }
+        for i in 0..<k { results[i].distance = directDistance(query, frame: results[i].frame) }
         // Recomputed distances may reorder near-ties.
         var nearest = UnsafeMutableBufferPointer(rebasing: results[0..<k])
         nearest.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.frame < $1.frame) }
@@ -426,7 +542,39 @@ public final class NearestFrameSearch: @unchecked Sendable {
         a.distance < b.distance || (a.distance == b.distance && a.frame < b.frame)
     }
 
-    private func exactDistance(_ query: UnsafePointer<Float>, frame: Int) -> Float {
-        SquaredDistance.between(query, embeddings + frame * dimension, count: dimension).squareRoot()
+    /// One frame's distance from the query computed from their difference: exact to rounding, 0
+    /// for the frame's own transformed embedding.
+    private func directDistance(_ query: UnsafePointer<Float>, frame: Int) -> Float {
+        let x = UnsafeRawPointer(rows.row(frame))
+        let q = UnsafeRawPointer(query)
+        let a = SIMD8<Float>(repeating: scales.pointer[frame])
+        // `b` is μ for the centred cosine (in float: the rounding is far below a distance's), else 0.
+        let b = measure == .centredCosine ? UnsafeRawPointer(index.mean.pointer) : nil
+        var s0 = SIMD8<Float>()
+        var s1 = SIMD8<Float>()
+        var i = 0
+        while i &+ 16 <= dimension {
+            let offset = i &* 4
+            var x0 = x.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            var x1 = x.loadUnaligned(fromByteOffset: offset &+ 32, as: SIMD8<Float>.self)
+            if let b {
+                x0 -= b.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                x1 -= b.loadUnaligned(fromByteOffset: offset &+ 32, as: SIMD8<Float>.self)
+            }
+            let d0 = a * x0 - q.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            let d1 = a * x1 - q.loadUnaligned(fromByteOffset: offset &+ 32, as: SIMD8<Float>.self)
+            s0 = d0 * d0 + s0
+            s1 = d1 * d1 + s1
+            i &+= 16
+        }
+        var sum = (s0 + s1).sum()
+        let rowFloats = rows.row(frame)
+        let centre = index.mean.pointer
+        while i < dimension {
+            let difference = scales.pointer[frame] * (rowFloats[i] - (b == nil ? 0 : centre[i])) - query[i]
+            sum += difference * difference
+            i &+= 1
+        }
+        return sum.squareRoot()
     }
 }

@@ -16,9 +16,9 @@ import Testing
         let corpus = try Corpus.open(url, expecting: CorpusFixtures.model(), verification: .full)
         #expect(corpus.frameCount == 5 && corpus.sources.map(\.name) == ["river", "café"])
         #expect(corpus.sources.map(\.frames) == [0..<3, 3..<5])
-        #expect(corpus.embeddings.count == 5 * 16)
+        #expect(corpus.rows.frameCount == 5 && corpus.rows.dimension == 16)
         #expect(Array(corpus.embedding(ofFrame: 4)) == (16..<32).map { Float(2_000 + $0) })
-        #expect(Int(bitPattern: corpus.embeddings.baseAddress) % 64 == 0)
+        #expect((0..<5).allSatisfy { Int(bitPattern: corpus.rows.row($0)) % 64 == 0 })
         // Video spans tile the source: half-way between frames, the first from 0, the last to the end.
         #expect(corpus.frames.prefix(3).map(\.audioSpan) == [0..<0.5, 0.5..<1.5, 1.5..<3])
         #expect(corpus.frames[3].source == 1 && corpus.frames[4].time == 1)

@@ -12,9 +12,8 @@ import Testing
 
     private func expectCurrent(_ url: URL, frames: Int) throws {
         let corpus = try Corpus.open(url)
-        let computed = CorpusStatistics.compute(
-            embeddings: corpus.embeddings, dimension: corpus.embeddingSize)
-        #expect(corpus.formatVersion == 2)
+        let computed = CorpusStatistics.compute(rows: corpus.rows)
+        #expect(corpus.formatVersion == 3)
         #expect(try storedStatistics(url) == computed)
         #expect(corpus.statistics == computed && computed.frameCount == frames)
     }
@@ -58,7 +57,7 @@ import Testing
         #expect(old.formatVersion == 1)
         #expect(
             old.statistics
-                == CorpusStatistics.compute(embeddings: old.embeddings, dimension: old.embeddingSize))
+                == CorpusStatistics.compute(rows: old.rows))
 
         let writer = try CorpusWriter.edit(url)
         try writer.update(source: "river", weight: 1)

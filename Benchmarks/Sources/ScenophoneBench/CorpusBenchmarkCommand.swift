@@ -7,16 +7,17 @@ import Synth
 import Vision
 
 /// `scenophone-bench corpus`: opening and searching a large synthetic corpus, against the memory
-/// and disk floors of the same bytes.
+/// and disk floors of the same bytes, and the vision update beside FAISS (issue #13's table).
 struct CorpusBenchmarkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corpus",
         abstract:
-            "Time opening and searching a synthetic corpus of 100 000 frames against raw reads of its bytes.",
+            "Time opening and searching a synthetic corpus against raw reads of its bytes, and the vision update against FAISS.",
         discussion: """
-            A corpus of --frames frames (1280-d embeddings, in --sources sources, with mono \
-            audio at 25 frames per second of sound) is written once (to --directory, where a \
-            later run reuses it, or to a temporary directory). Its embeddings come from the \
+            A corpus of --frames frames (1280-d embeddings, in --sources sources, each frame \
+            standing for 1 ms of mono audio so that a million frames fit on disk) is written once \
+            to --directory (by default ~/.cache/scenophone/bench-corpus), named after its \
+            parameters, and reused by later runs (5.5 GB at a million frames). Its embeddings come from the \
             benchmarks' one generator of video-like CNN features (clips that drift through a \
             power-law latent space; see `bench synth`, which also measures a real corpus). Then, \
             in alternating rounds:
@@ -32,6 +33,17 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
             once through memory (cblas_sasum), at each OpenBLAS thread count. Half the queries are \
             a frame plus a little noise, half the midpoint of two frames (a scene the corpus has \
             not seen). The pruned pass's 10 nearest are checked against the exact search's.
+
+            vision update (first, so that resident memory is measured before anything reads every \
+            embedding): the corpus opened and its --similarity search prepared as a live session \
+            does, then --updates vision updates (search within the default mapping's cutoff, map \
+            with smoothing, alias table handed to the synthesizer) from queries half-way between \
+            consecutive frames: p50 and p99, resident memory, and the largest total variation of \
+            p(t) from the exact p(t) (all distances) over --compared queries. Beside it, FAISS \
+            (scripts/faiss_baseline.py in the bench virtualenv, scripts/setup --bench) on the same \
+            embeddings and queries: the exact IndexFlatIP (L2 for euclidean) and an IndexIVFFlat \
+            whose nprobe is raised until its 10 nearest match the exact ones for every query; \
+            their 1024 nearest give p(t) through the same map.
             """)
 
     @Option(help: "Frames in the synthetic corpus.")
@@ -44,13 +56,28 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
     var rounds = 5
 
     @Option(help: "Queries timed per search measurement (the median is reported).")
-    var queries = 50
+    var queries = 20
 
     @Option(parsing: .upToNextOption, help: "OpenBLAS thread counts for search.")
-    var threads: [Int] = [1, 2]
+    var threads: [Int] = [1]
 
     @Option(help: "Where to keep the synthetic corpus (reused when it is already there).")
     var directory: String?
+
+    @Option(help: "The similarity measure of the vision update: euclidean, cosine or centred-cosine.")
+    var similarity: SimilarityMeasure = .standard
+
+    @Option(help: "Vision updates timed (p50 and p99 are reported).")
+    var updates = 200
+
+    @Option(help: "Queries whose p(t) is compared with the exact one (a full pass each).")
+    var compared = 10
+
+    @Flag(help: "Skip the FAISS comparison.")
+    var noFaiss = false
+
+    @Option(help: "The Python with FAISS (default: ~/.cache/scenophone/bench-venv/bin/python).")
+    var python: String?
 
     @Option(help: "Measure this corpus instead of a synthetic one (e.g. your own footage).")
     var from: String?
@@ -62,22 +89,27 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard frames >= sources, sources >= 1, rounds >= 1, queries >= 1, threads.allSatisfy({ $0 >= 1 })
+        guard frames >= sources, sources >= 1, rounds >= 1, queries >= 1, threads.allSatisfy({ $0 >= 1 }),
+            updates >= 1, compared >= 1, compared <= updates
         else {
-            throw ValidationError("need frames ≥ sources ≥ 1 and positive rounds, queries and threads")
+            throw ValidationError(
+                "need frames ≥ sources ≥ 1, positive rounds, queries, threads and updates, and compared ≤ updates"
+            )
         }
     }
 
     func run() async throws {
         let work =
             directory.map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
-                "scenophone-bench-corpus-\(getpid())")
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(
+                ".cache/scenophone/bench-corpus")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { if directory == nil { try? FileManager.default.removeItem(at: work) } }
+        // Named after everything that shapes it, so a cached corpus is only reused for the same one.
         let url =
             from.map { URL(fileURLWithPath: $0) }
-            ?? work.appendingPathComponent("synthetic-\(frames)-\(sources).scenophone")
+            ?? work.appendingPathComponent(
+                "synthetic-\(frames)-frames-\(sources)-sources-seed2019-1ms-format\(Corpus.formatVersionWritten).scenophone"
+            )
         let dimension = EfficientNetLite.embeddingSize
         let writeTime =
             FileManager.default.fileExists(atPath: url.path)
@@ -94,20 +126,39 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
             print(
                 (from == nil ? "synthetic corpus: " : "\(url.lastPathComponent): ")
                     + "\(probe.frameCount) frames × \(dimension) floats in \(probe.sources.count) sources, "
-                    + "\(String(format: "%.1f MB", Double(probe.sizeOnDisk) / 1e6)) on disk"
+                    + "\(String(format: "%.1f MB", Double(probe.sizeOnDisk) / 1e6)) on disk at \(url.path)"
                     + (writeTime > 0
-                        ? ", written in \(BenchmarkClock.format(writeTime))" : " (already there)"))
+                        ? ", written in \(BenchmarkClock.format(writeTime))"
+                        : " (cached from an earlier run)"))
             print(
                 "distances: \(RowProducts.kernelName); OpenBLAS \(BLAS.coreName); load average \(report.loadAverageBefore)"
             )
         }
+
+        // The vision update against FAISS, first: resident memory before anything reads every row.
+        let script = SharedDirectory.findInAncestors("scripts/faiss_baseline.py")
+        let interpreter =
+            python.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(
+                ".cache/scenophone/bench-venv/bin/python")
+        let comparison = try MillionFrameComparison(
+            url: url, measure: similarity, updates: updates, compared: compared,
+            python: !noFaiss && FileManager.default.isExecutableFile(atPath: interpreter.path)
+                ? interpreter : nil,
+            script: noFaiss ? nil : script, threads: 1
+        ).run()
+        report.visionUpdate = comparison
+        if !json { Self.printTable(comparison) }
 
         // Opening against reading and hashing the same bytes.
         var opens: [Double] = []
         var floors: [Double] = []
         for _ in 0..<rounds {
             opens.append(try BenchmarkClock.seconds { _ = try Corpus.open(url) })
-            floors.append(try BenchmarkClock.seconds { try Self.readAndHash(framesBlobs) })
+            // The floor of a hashed open; a large corpus's frames blobs are not hashed at open.
+            if probe.framesHashedAtOpen {
+                floors.append(try BenchmarkClock.seconds { try Self.readAndHash(framesBlobs) })
+            }
         }
         report.openSeconds = opens
         report.readAndHashSeconds = floors
@@ -115,9 +166,14 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
         if !json {
             print(
                 "open: median \(BenchmarkClock.format(BenchmarkClock.median(opens))) "
-                    + "(first \(BenchmarkClock.format(opens[0]))); read + SHA-256 of the frames blobs "
-                    + "\(BenchmarkClock.format(BenchmarkClock.median(floors))); ratio "
-                    + String(format: "%.2f", BenchmarkClock.median(opens) / BenchmarkClock.median(floors)))
+                    + "(first \(BenchmarkClock.format(opens[0])))"
+                    + (floors.isEmpty
+                        ? " (frames blobs mapped, hashed on demand: over \(String(format: "%.1f GB", Double(Corpus.hashedFramesLimit) / 1e9)))"
+                        : "; read + SHA-256 of the frames blobs "
+                            + "\(BenchmarkClock.format(BenchmarkClock.median(floors))); ratio "
+                            + String(
+                                format: "%.2f", BenchmarkClock.median(opens) / BenchmarkClock.median(floors)))
+            )
             print(
                 "verify audio and thumbnails (on demand): \(BenchmarkClock.format(report.verifyMediaSeconds))"
             )
@@ -162,7 +218,10 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                 for query in queryList {
                     stream.append(
                         BenchmarkClock.seconds {
-                            _ = BLAS.absoluteSum(corpus.embeddings)
+                            corpus.rows.forEachRun { _, frames, base in
+                                _ = BLAS.absoluteSum(
+                                    UnsafeBufferPointer(start: base, count: frames * dimension))
+                            }
                         })
                     query.withUnsafeBufferPointer { q in
                         distances.withUnsafeMutableBufferPointer { d in
@@ -193,7 +252,7 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
                         format: "%d thread(s): streaming the %.0f MB matrix once (sasum) %.2f ms; exact: all "
                             + "%d distances %.2f ms (%.2f× the stream), 10 nearest %.2f ms; pruned pass with "
                             + "10 nearest %.2f ms (%.2f×)",
-                        count, Double(corpus.embeddings.count * 4) / 1e6, row.streamMilliseconds,
+                        count, Double(corpus.frameCount * dimension * 4) / 1e6, row.streamMilliseconds,
                         corpus.frameCount, row.distancesMilliseconds,
                         row.distancesMilliseconds / row.streamMilliseconds, row.nearest10Milliseconds,
                         row.prunedMilliseconds, row.prunedMilliseconds / row.streamMilliseconds))
@@ -255,8 +314,9 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
         }
     }
 
-    /// Writes the synthetic corpus: embeddings from ``SyntheticEmbeddings``, a fake 3 kB thumbnail
-    /// per frame, mono audio of 1/25 s per frame.
+    /// Writes the synthetic corpus: embeddings from ``SyntheticEmbeddings``, a fake 100-byte
+    /// thumbnail per frame, mono audio of 1 ms per frame (the search does not read either, and a
+    /// million frames of real-length audio would be 390 GB).
     private func writeCorpus(to url: URL, dimension: Int) throws {
         let model = ModelIdentity(
             name: "synthetic", inputSize: 224, embeddingSize: dimension,
@@ -264,16 +324,17 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
             normalization: .tensorflow)
         let writer = try CorpusWriter.create(at: url, model: model)
         var generator = SyntheticEmbeddings(seed: 2019)
-        let thumbnail: [UInt8] = [0xFF, 0xD8] + [UInt8](repeating: 0x55, count: 3_000) + [0xFF, 0xD9]
+        let thumbnail: [UInt8] = [0xFF, 0xD8] + [UInt8](repeating: 0x55, count: 96) + [0xFF, 0xD9]
         for source in 0..<sources {
             let count = frames / sources + (source < frames % sources ? 1 : 0)
             var embeddings = [Float](repeating: 0, count: count * dimension)
             embeddings.withUnsafeMutableBufferPointer { generator.fill($0, frames: count) }
             let audio = AudioClip(
-                sampleRate: 48_000, channels: 1, samples: [Float](repeating: 0.01, count: count * 1_920))
+                sampleRate: 48_000, channels: 1, samples: [Float](repeating: 0.01, count: count * 48))
             try writer.add(
                 prepared: PreparedSource(
-                    name: "source \(source)", kind: .video, frameTimes: (0..<count).map { Double($0) / 25 },
+                    name: "source \(source)", kind: .video,
+                    frameTimes: (0..<count).map { Double($0) / 1_000 },
                     embeddings: embeddings, thumbnails: [[UInt8]](repeating: thumbnail, count: count),
                     audio: audio))
         }
@@ -312,5 +373,32 @@ struct CorpusBenchmarkCommand: AsyncParsableCommand {
         var explainedVariance = 0.0
         var medianExactDistances = 0
         var nearestAgreeing = 0
+        var visionUpdate: MillionFrameComparison.Report?
+    }
+
+    /// Prints the vision update beside FAISS.
+    private static func printTable(_ report: MillionFrameComparison.Report) {
+        print(
+            "vision update at \(report.frames) frames, \(report.measure) similarity, \(report.updates) updates "
+                + String(
+                    format:
+                        "(map + smoothing %.2f ms, alias table + hand-over %.2f ms, median; exact distances %d)",
+                    report.mapMs, report.aliasMs, report.exactDistancesMedian))
+        print(
+            "  search                                          search p50/p99 ms  update p50/p99 ms  open s  RSS MB   "
+                + "TV from exact p(t)")
+        for row in report.rows {
+            let update =
+                row.updateP50Ms.map { String(format: "%7.2f /%7.2f", $0, row.updateP99Ms ?? 0) }
+                ?? "         –      "
+            print(
+                String(
+                    format: "  %@ %7.2f /%7.2f   %@  %6.2f  %6.0f   %.1e  (%@)",
+                    row.name.padding(toLength: 46, withPad: " ", startingAt: 0), row.searchP50Ms,
+                    row.searchP99Ms,
+                    update, row.openSeconds, Double(row.residentBytes) / 1e6, row.totalVariation, row.note))
+        }
+        if let version = report.faiss { print("  FAISS \(version), 1 thread, one query per search") }
+        if let skipped = report.faissSkipped { print("  FAISS skipped: \(skipped)") }
     }
 }

@@ -34,7 +34,7 @@ struct VisionUpdateBenchmark: ParsableArguments {
     /// A corpus to measure: embeddings, the audio they stand for, and which frames follow each other.
     private struct Subject {
         var name: String
-        var embeddings: UnsafeBufferPointer<Float>
+        var rows: EmbeddingRows
         var dimension: Int
         var bank: SoundBank
         /// Frames whose successor belongs to the same source (a query lies between the two).
@@ -64,18 +64,16 @@ struct VisionUpdateBenchmark: ParsableArguments {
             storage = buffer
             subject = try Self.synthetic(frames: frames, into: buffer)
         }
-        let count = subject.embeddings.count / subject.dimension
+        let count = subject.rows.frameCount
         var exactSearch: NearestFrameSearch!
         let exactPrepared = BenchmarkClock.seconds {
             exactSearch = NearestFrameSearch(
-                embeddings: subject.embeddings, dimension: subject.dimension, owner: subject.owner,
-                measure: similarity, statistics: subject.statistics, strategy: .exact)
+                rows: subject.rows, measure: similarity, statistics: subject.statistics, strategy: .exact)
         }
         var boundedSearch: NearestFrameSearch!
         let boundedPrepared = BenchmarkClock.seconds {
             boundedSearch = NearestFrameSearch(
-                embeddings: subject.embeddings, dimension: subject.dimension, owner: subject.owner,
-                measure: similarity, statistics: subject.statistics,
+                rows: subject.rows, measure: similarity, statistics: subject.statistics,
                 strategy: .bounded(components: components))
         }
         let exact = try Pipeline(search: exactSearch, bank: subject.bank)
@@ -85,9 +83,9 @@ struct VisionUpdateBenchmark: ParsableArguments {
         let queries = (0..<updates + 3).map { update -> [Float] in
             let frame = subject.consecutive[(update * 7_919) % subject.consecutive.count]
             let d = subject.dimension
-            let embedding = (0..<d).map {
-                (subject.embeddings[frame * d + $0] + subject.embeddings[(frame + 1) * d + $0]) / 2
-            }
+            let a = subject.rows.row(frame)
+            let b = subject.rows.row(frame + 1)
+            let embedding = (0..<d).map { (a[$0] + b[$0]) / 2 }
             var query = embedding
             embedding.withUnsafeBufferPointer { raw in
                 query.withUnsafeMutableBufferPointer { exactSearch.transform(raw, into: $0) }
@@ -100,14 +98,17 @@ struct VisionUpdateBenchmark: ParsableArguments {
             components: boundedSearch.boundComponents ?? 0, blasThreads: 1, openblasCore: BLAS.coreName,
             exactPreparedSeconds: exactPrepared, boundedPreparedSeconds: boundedPrepared,
             explainedVariance: boundedSearch.explainedVariance, cutoff: pruned.map.likenessCutoff,
-            embeddingBytes: subject.embeddings.count * MemoryLayout<Float>.size)
+            embeddingBytes: count * subject.dimension * MemoryLayout<Float>.size)
         var exactTimes: [VisionUpdateReport.Timing] = []
         var prunedTimes: [VisionUpdateReport.Timing] = []
         var streams: [Double] = []
         for (update, query) in queries.enumerated() {
             var sum: Float = 0
             let stream = BenchmarkClock.seconds {
-                sum = BLAS.absoluteSum(subject.embeddings)
+                subject.rows.forEachRun { _, frames, base in
+                    sum += BLAS.absoluteSum(
+                        UnsafeBufferPointer(start: base, count: frames * subject.dimension))
+                }
             }
             // Using the sum keeps the read from being optimised away.
             precondition(sum > 0, "the embeddings were not read")
@@ -150,7 +151,9 @@ struct VisionUpdateBenchmark: ParsableArguments {
             })
         let clip = generator.clipLength
         return Subject(
-            name: "synthetic", embeddings: UnsafeBufferPointer(buffer),
+            name: "synthetic",
+            rows: EmbeddingRows(
+                contiguous: UnsafeBufferPointer(buffer), dimension: SyntheticEmbeddings.dimension, owner: nil),
             dimension: SyntheticEmbeddings.dimension,
             bank: bank, consecutive: (0..<frames - 1).filter { $0 % clip != clip - 1 }, owner: nil,
             statistics: CorpusStatistics.compute(
@@ -166,7 +169,7 @@ struct VisionUpdateBenchmark: ParsableArguments {
             throw ValidationError("\(url.path): no source has two frames to put a query between")
         }
         return Subject(
-            name: url.path, embeddings: corpus.embeddings, dimension: corpus.embeddingSize,
+            name: url.path, rows: corpus.rows.owned(by: corpus), dimension: corpus.embeddingSize,
             bank: try SoundBank(corpus: corpus), consecutive: consecutive, owner: corpus,
             statistics: corpus.statistics)
     }

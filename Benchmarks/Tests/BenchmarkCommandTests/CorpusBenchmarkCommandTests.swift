@@ -6,9 +6,11 @@ import Testing
 /// its baseline. (The speed itself is judged from full runs, not here.)
 @Suite struct CorpusBenchmarkCommandTests {
     @Test func corpusBenchmarkChecksThePrunedPassAgainstTheExactSearch() throws {
+        let directory = try TemporaryDirectory()
         let result = try runScenophoneBench([
             "corpus", "--frames", "1500", "--sources", "3", "--rounds", "1", "--queries", "4",
-            "--threads", "1", "--json",
+            "--threads", "1", "--updates", "6", "--compared", "2", "--no-faiss", "--directory",
+            directory.url.path, "--json",
         ])
         #expect(result.status == 0, "\(result.standardError)")
         struct Report: Decodable {
@@ -25,6 +27,16 @@ import Testing
             var search: [Search]
             var nearestAgreeing: Int
             var medianExactDistances: Int
+            struct VisionUpdate: Decodable {
+                struct Row: Decodable {
+                    var updateP99Ms: Double?
+                    var residentBytes: Int
+                    var totalVariation: Double
+                }
+                var frames: Int
+                var rows: [Row]
+            }
+            var visionUpdate: VisionUpdate
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(result.standardOutput.utf8))
         #expect(report.frames == 1500)
@@ -36,6 +48,10 @@ import Testing
             })
         #expect(report.nearestAgreeing == 4)
         #expect(report.medianExactDistances > 0 && report.medianExactDistances <= 1500)
+        // The vision update's row: measured, and p(t) as the exact one (a small corpus: full passes).
+        #expect(report.visionUpdate.frames == 1500 && report.visionUpdate.rows.count == 1)
+        let ours = report.visionUpdate.rows[0]
+        #expect((ours.updateP99Ms ?? 0) > 0 && ours.residentBytes > 0 && ours.totalVariation < 1e-6)
     }
 
     @Test func indexBenchmarkTimesFFmpegAndIndexingOnTheSameClip() throws {
