@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""FAISS beside Scenophone's search, for `scenophone bench corpus` (which runs this script).
+"""FAISS beside Scenophone's search, for `scenophone-bench corpus` (which runs this script).
 
 Reads a corpus's embeddings straight from its frames blobs (the list in --rows: one
 "PATH COUNT" line per blob, embeddings after the 64-byte header), in the similarity measure's
