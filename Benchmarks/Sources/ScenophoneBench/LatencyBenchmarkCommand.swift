@@ -26,13 +26,7 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
             224×224 as the page scales them; by default the corpus's own thumbnails, one per source.
             """)
 
-    @Option(help: "The corpus to play from (made with 'scenophone index').")
-    var corpus: String
-
-    @Option(
-        parsing: .upToNextOption,
-        help: "Pictures to use as camera frames, in turn (default: the corpus's thumbnails).")
-    var input: [String] = []
+    @OptionGroup var playback: PlaybackOptions
 
     @Option(help: "Camera frames per second (the page sends about 10).")
     var fps = 10.0
@@ -58,10 +52,8 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let corpus = try Corpus.open(URL(fileURLWithPath: self.corpus))
-        let side = corpus.model.inputSize
-        let frames =
-            try input.isEmpty ? Self.thumbnailFrames(of: corpus, side: side) : inputFrames(side: side)
+        let corpus = try Corpus.open(playback.corpusURL)
+        let frames = try playback.frames(of: corpus)
         var parameters = LiveParameters(sound: try sound.settings(sourceNames: corpus.sources.map(\.name)))
         // Frames stop between rounds while the baseline runs; the scene must not fade meanwhile.
         parameters.idleTimeout = nil
@@ -77,7 +69,7 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
         if !json { report.printHeader() }
         try engine.start()
         for round in 1...rounds {
-            let visionAlone = try Self.timeEmbeddings(baseline, frames: frames, side: side)
+            let visionAlone = try Self.timeEmbeddings(baseline, frames: frames, side: corpus.model.inputSize)
             let stamps = feed(engine, frames: frames)
             guard let summary = LatencySummary(stamps) else {
                 try? engine.stop()
@@ -136,30 +128,6 @@ struct LatencyBenchmarkCommand: AsyncParsableCommand {
             }
         }
         return LatencyBenchmarkReport.median(times)
-    }
-
-    /// The `--input` pictures, scaled to the model's input.
-    private func inputFrames(side: Int) throws -> [LiveFrame] {
-        try input.map { path in
-            let frame = try VideoFrameReader.readStill(
-                URL(fileURLWithPath: path), scaling: .exact(width: side, height: side))
-            return LiveFrame(frame)
-        }
-    }
-
-    /// The thumbnail of each source's middle frame (at most eight sources), scaled to the model's input.
-    private static func thumbnailFrames(of corpus: Corpus, side: Int) throws -> [LiveFrame] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "scenophone-latency-\(ProcessInfo.processInfo.processIdentifier)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let sources = corpus.sources.filter { !$0.frames.isEmpty }.prefix(8)
-        return try sources.enumerated().map { index, source in
-            let file = directory.appendingPathComponent("\(index).jpg")
-            let middle = source.frames.lowerBound + source.frames.count / 2
-            try Data(corpus.thumbnailJPEG(ofFrame: middle)).write(to: file)
-            return LiveFrame(try VideoFrameReader.readStill(file, scaling: .exact(width: side, height: side)))
-        }
     }
 }
 

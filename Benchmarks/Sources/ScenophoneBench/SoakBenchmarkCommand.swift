@@ -30,13 +30,7 @@ struct SoakBenchmarkCommand: AsyncParsableCommand {
             The frames are the --input pictures; by default the corpus's own thumbnails, one per source.
             """)
 
-    @Option(help: "The corpus to play from (made with 'scenophone index').")
-    var corpus: String
-
-    @Option(
-        parsing: .upToNextOption,
-        help: "Pictures to use as camera frames, in turn (default: the corpus's thumbnails).")
-    var input: [String] = []
+    @OptionGroup var playback: PlaybackOptions
 
     @Option(help: "Seconds measured (after the warm-up).")
     var seconds = 600.0
@@ -82,21 +76,13 @@ struct SoakBenchmarkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let url = URL(fileURLWithPath: corpus)
+        let url = playback.corpusURL
         // Held only through `first`, which the first engine takes: a second reference here would keep
         // the first corpus (and its locked audio) mapped for the whole run, and a restart would look
         // like 31 MiB of growth.
         var first: Corpus? = try Corpus.open(url)
         if !warmCache { first?.dropAudioFromPageCache() }
-        let side = first!.model.inputSize
-        let frames =
-            try input.isEmpty
-            ? LiveFrame.thumbnails(of: first!, side: side)
-            : input.map { path in
-                LiveFrame(
-                    try VideoFrameReader.readStill(
-                        URL(fileURLWithPath: path), scaling: .exact(width: side, height: side)))
-            }
+        let frames = try playback.frames(of: first!)
         var parameters = LiveParameters()
         parameters.idleTimeout = Self.idleTimeout
         parameters.fadeOut = Self.fadeOut
