@@ -30,6 +30,8 @@ final class ClientConnection: Sendable {
         var greeted = false
         var listening = false
         var finished = false
+        /// The sender has taken a message and not yet handed it to the socket.
+        var writing = false
         var control: [ByteBuffer] = []
         var state: ByteBuffer?
         var preview: ByteBuffer?
@@ -110,21 +112,32 @@ final class ClientConnection: Sendable {
     }
 
     /// Control first, then audio (it is the most time-critical), then state, then the preview.
+    ///
+    /// Taking a message marks the sender as writing until `wrote()`, so that `finish` can wait for
+    /// a message that has left the queue and not yet reached the socket.
     private func next() -> Item? {
         outbox.withLock { outbox in
-            if !outbox.control.isEmpty { return .text(outbox.control.removeFirst()) }
-            if !outbox.audio.isEmpty { return .binary(outbox.audio.removeFirst()) }
-            if let state = outbox.state {
-                outbox.state = nil
-                outbox.statesSent += 1
-                return .text(state)
-            }
-            if let preview = outbox.preview {
-                outbox.preview = nil
-                return .binary(preview)
-            }
-            return nil
+            let item = Self.take(from: &outbox)
+            outbox.writing = item != nil
+            return item
         }
+    }
+
+    private func wrote() { outbox.withLock { $0.writing = false } }
+
+    private static func take(from outbox: inout Outbox) -> Item? {
+        if !outbox.control.isEmpty { return .text(outbox.control.removeFirst()) }
+        if !outbox.audio.isEmpty { return .binary(outbox.audio.removeFirst()) }
+        if let state = outbox.state {
+            outbox.state = nil
+            outbox.statesSent += 1
+            return .text(state)
+        }
+        if let preview = outbox.preview {
+            outbox.preview = nil
+            return .binary(preview)
+        }
+        return nil
     }
 
     /// Sends whatever is offered until `finish()` or a failed write.
@@ -134,7 +147,10 @@ final class ClientConnection: Sendable {
         for await _ in wakeups {
             while let item = next() {
                 writeStartedAt.store(MonotonicClock.now(), ordering: .relaxed)
-                defer { writeStartedAt.store(-1, ordering: .relaxed) }
+                defer {
+                    writeStartedAt.store(-1, ordering: .relaxed)
+                    wrote()
+                }
                 do {
                     switch item {
                     case .text(let buffer):
@@ -152,12 +168,16 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// Waits (up to `timeout`) for queued control messages to go out, then stops the sender.
+    /// Waits (up to `timeout`) for queued control messages to reach the socket, then stops the sender.
+    ///
+    /// A message the sender has taken but not yet written counts as queued: the close frame that
+    /// follows would otherwise overtake it, and the writer refuses anything after a close, so a
+    /// client cut off for a flood could miss the error that says why.
     ///
     /// - Parameter timeout: the longest to wait for a client that is slow to take its last messages.
     func finish(flushingFor timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline && outbox.withLock({ !$0.control.isEmpty }) {
+        while ContinuousClock.now < deadline && outbox.withLock({ !$0.control.isEmpty || $0.writing }) {
             try? await Task.sleep(for: .milliseconds(5))
         }
         outbox.withLock {
