@@ -29,7 +29,7 @@ final class LiveVisionLoop: @unchecked Sendable {
     private let labels: ImageNetLabels
     private let output: OutputStage
     private let collector: GrainCollector
-    private let bins: TimelineBins
+    private var bins: TimelineBins
     private let parameters: Mutex<LiveParameters>
     private let parametersChanged = Atomic<Bool>(false)
     private let analysis = Mutex(Analysis())
@@ -231,7 +231,7 @@ final class LiveVisionLoop: @unchecked Sendable {
         let top = (analyzer.logits.map { labels.top(5, logits: $0) } ?? []).map {
             LiveSnapshot.Label(name: $0.name, probability: $0.probability)
         }
-        let curves = bins.curves(analyzer.distribution)
+        let curves = bins.curves(analyzer.sparseDistribution)
         let isCut = analyzer.cutCount != cutsBefore
         analysis.withLock {
             $0 = Analysis(
@@ -253,7 +253,7 @@ final class LiveVisionLoop: @unchecked Sendable {
             return
         }
         republished += 1
-        let curves = bins.curves(analyzer.distribution)
+        let curves = bins.curves(analyzer.sparseDistribution)
         analysis.withLock { $0.curves = curves }
     }
 

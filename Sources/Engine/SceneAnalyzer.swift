@@ -230,8 +230,13 @@ public final class SceneAnalyzer {
     /// The last picture's ImageNet logits, when asked for at creation.
     public var logits: UnsafeBufferPointer<Float>? { logitBuffer.map { UnsafeBufferPointer($0) } }
 
-    /// The distribution last published (smoothed), one probability per corpus frame.
-    public var distribution: UnsafeBufferPointer<Double> { map.current }
+    /// The distribution last published (smoothed), one probability per corpus frame: O(frames),
+    /// valid until the next publication or read.
+    public var distribution: UnsafeBufferPointer<Double> { map.probabilities }
+
+    /// The distribution last published (smoothed), as the frames near the picture and a background
+    /// share: what a consumer that runs every picture should read on a large corpus.
+    public var sparseDistribution: SparseDistribution { map.current }
 
     private func publish(time: Double, generation: UInt64) throws {
         let changes = pending.withLock { pending in
@@ -262,7 +267,7 @@ public final class SceneAnalyzer {
             distancesCurrent = true
             passes.wrappingAdd(1, ordering: .relaxed)
         }
-        let probabilities = map.update(distances: distances, scale: scale, time: time)
-        try synth.publish(probabilities, generation: generation, frameTime: time)
+        let distribution = map.update(distances: distances, scale: scale, time: time)
+        try synth.publish(distribution, generation: generation, frameTime: time)
     }
 }

@@ -1,8 +1,11 @@
+import Synth
+
 /// Turns p over corpus frames into p(t) over each source's timeline, in equal bins for drawing.
 ///
 /// Each frame's probability is spread over the bins its audio span covers, in proportion to the
 /// overlap: a video frame at 1 fps lands in the bin of its second, a still photo's probability
-/// covers its whole recording (which is where its grains really come from).
+/// covers its whole recording (which is where its grains really come from). A sparse distribution's
+/// background is binned once per set of time weights, so a picture costs its near frames only.
 struct TimelineBins {
     /// One contribution of a frame to a bin.
     private struct Share {
@@ -15,6 +18,8 @@ struct TimelineBins {
     /// Per frame, the range of its shares in `shares`.
     private let frameShares: [Range<Int>]
     private let shares: [Share]
+    /// The background spread by time weight, binned, and the time weights' version it is for.
+    private var backgroundBins: (version: UInt64, bins: [Double])?
 
     /// Precomputes the shares.
     ///
@@ -57,19 +62,39 @@ struct TimelineBins {
         self.frameShares = frameShares
     }
 
-    /// Sums per-frame probabilities into per-source bins.
+    /// Sums a sparse distribution into per-source bins: its frames one by one, its background from
+    /// the binned time weights (rebinned only when they change).
     ///
-    /// - Parameter probabilities: one value per frame.
+    /// - Parameter distribution: the distribution.
     /// - Returns: per source, `binsPerSource` masses.
-    func curves(_ probabilities: UnsafeBufferPointer<Double>) -> [[Float]] {
-        var flat = [Float](repeating: 0, count: sourceCount * binsPerSource)
-        for frame in frameShares.indices {
-            let probability = Float(probabilities[frame])
-            if probability == 0 { continue }
-            for share in shares[frameShares[frame]] {
-                flat[Int(share.bin)] += probability * share.fraction
+    mutating func curves(_ distribution: SparseDistribution) -> [[Float]] {
+        precondition(distribution.frameCount == frameShares.count)
+        if backgroundBins?.version != distribution.timeWeightsVersion {
+            var binned = [Double](repeating: 0, count: sourceCount * binsPerSource)
+            let scale = distribution.totalTimeWeight > 0 ? 1 / distribution.totalTimeWeight : 0
+            for frame in frameShares.indices {
+                add(distribution.timeWeights[frame] * scale, ofFrame: frame, to: &binned)
             }
+            backgroundBins = (distribution.timeWeightsVersion, binned)
         }
-        return (0..<sourceCount).map { Array(flat[($0 * binsPerSource)..<(($0 + 1) * binsPerSource)]) }
+        let background = distribution.background
+        var flat = backgroundBins?.bins.map { $0 * background } ?? []
+        for frame in distribution.frames {
+            add(distribution.masses[Int(frame)], ofFrame: Int(frame), to: &flat)
+        }
+        return split(flat)
+    }
+
+    private func add(_ probability: Double, ofFrame frame: Int, to flat: inout [Double]) {
+        guard probability != 0 else { return }
+        for share in shares[frameShares[frame]] {
+            flat[Int(share.bin)] += probability * Double(share.fraction)
+        }
+    }
+
+    private func split(_ flat: [Double]) -> [[Float]] {
+        (0..<sourceCount).map { source in
+            flat[(source * binsPerSource)..<((source + 1) * binsPerSource)].map { Float($0) }
+        }
     }
 }

@@ -132,7 +132,8 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
         }
     }
 
-    /// Maps distances to a probability per frame.
+    /// Maps distances to a probability per frame, as a background share over every playable frame
+    /// and masses of their own for the frames with a likeness. Allocates nothing.
     ///
     /// - Parameters:
     ///   - distances: one distance per frame (non-finite values count as infinitely far: a search may
@@ -140,54 +141,59 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
     ///   - scale: the root-mean-square distance from the picture to every frame; nil computes it
     ///     from `distances` (``rootMeanSquare(of:)``), which is right only when all are exact.
     ///   - timeWeights: per frame its span length × source weight; 0 excludes the frame.
-    ///   - probabilities: receives the probabilities; they sum to 1.
+    ///   - totalTimeWeight: the sum of `timeWeights`.
+    ///   - masses: receives the frames' own masses, indexed by frame; must be zero on entry except
+    ///     at frames this call lists (the caller clears the last call's frames).
+    ///   - frames: receives the frames given a mass, room for one per frame.
     ///   - scratch: room for one value per frame, used by `topK`.
-    /// - Returns: `false` when no frame is playable (all weights 0); `probabilities` is then zero.
-    @discardableResult
+    /// - Returns: the background share (the floor, or everything when no frame has a likeness; 0
+    ///   when no frame is playable) and how many frames were written to `frames`. The background
+    ///   spread by time weight plus the masses sum to 1.
     public func map(
         distances: UnsafeBufferPointer<Float>, scale: Double? = nil, timeWeights: UnsafeBufferPointer<Double>,
-        into probabilities: UnsafeMutableBufferPointer<Double>, scratch: UnsafeMutableBufferPointer<Float>
-    ) -> Bool {
+        totalTimeWeight: Double, into masses: UnsafeMutableBufferPointer<Double>,
+        frames: UnsafeMutableBufferPointer<Int32>, scratch: UnsafeMutableBufferPointer<Float>
+    ) -> (background: Double, frameCount: Int) {
         let count = distances.count
-        precondition(timeWeights.count == count && probabilities.count == count && scratch.count >= count)
+        precondition(
+            timeWeights.count == count && masses.count == count && frames.count >= count
+                && scratch.count >= count)
+        guard totalTimeWeight > 0 else { return (0, 0) }
+        // The frames with an exact distance: at scale, a few hundred of a million.
         var nearest = Float.infinity
         var playable = 0
-        var totalTime = 0.0
-        for index in 0..<count where timeWeights[index] > 0 {
-            totalTime += timeWeights[index]
+        for index in 0..<count {
             let distance = distances[index]
-            guard distance.isFinite else { continue }
+            guard distance.isFinite, timeWeights[index] > 0 else { continue }
             nearest = min(nearest, distance)
-            scratch[playable] = distance
+            frames[playable] = Int32(index)
             playable += 1
-        }
-        guard totalTime > 0 else {
-            for index in 0..<count { probabilities[index] = 0 }
-            return false
         }
         var cutoff = Float.infinity
         if topK > 0, topK < playable {
+            for slot in 0..<playable { scratch[slot] = distances[Int(frames[slot])] }
             cutoff = kthSmallest(UnsafeMutableBufferPointer(rebasing: scratch[0..<playable]), k: topK - 1)
         }
         let spread = playable > 0 ? (scale ?? Self.rootMeanSquare(of: distances)) - Double(nearest) : 0
         let inverse = spread > 1e-9 * max(1, abs(Double(nearest))) ? 1 / spread : 0
         var likeMass = 0.0
-        for index in 0..<count {
+        var liked = 0
+        for slot in 0..<playable {
+            let index = Int(frames[slot])
             let distance = distances[index]
-            var mass = 0.0
-            if timeWeights[index] > 0, distance.isFinite, distance <= cutoff {
-                mass = timeWeights[index] * likeness(Double(distance - nearest) * inverse)
-            }
-            probabilities[index] = mass
+            guard distance <= cutoff else { continue }
+            let mass = timeWeights[index] * likeness(Double(distance - nearest) * inverse)
+            guard mass > 0 else { continue }
+            masses[index] = mass
+            frames[liked] = Int32(index)
+            liked += 1
             likeMass += mass
         }
-        // Without a finite distance there is nothing to prefer: all mass goes to the floor.
-        let likeShare = likeMass > 0 ? (1 - floor) / likeMass : 0
-        let floorShare = (likeMass > 0 ? floor : 1) / totalTime
-        for index in 0..<count {
-            probabilities[index] = probabilities[index] * likeShare + max(0, timeWeights[index]) * floorShare
-        }
-        return true
+        // Without a likeness there is nothing to prefer: all mass goes to the floor.
+        guard likeMass > 0 else { return (1, 0) }
+        let likeShare = (1 - floor) / likeMass
+        for slot in 0..<liked { masses[Int(frames[slot])] *= likeShare }
+        return (floor, liked)
     }
 }
 

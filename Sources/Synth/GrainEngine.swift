@@ -104,7 +104,7 @@ struct GrainEngine {
         }
         while nextOnset < end {
             let offset = max(0, Int(nextOnset) - clock)
-            if (distributions + distributionSlot).pointee.table.count > 0 {
+            if !(distributions + distributionSlot).pointee.isEmpty {
                 startGrain(at: offset, grain, events: events)
             }
             let jitter = 1 + grain.onsetJitter * (2 * random.unitDouble() - 1)
@@ -116,7 +116,7 @@ struct GrainEngine {
     /// into the chunk.
     private mutating func startGrain(at offset: Int, _ grain: GrainSettings, events: borrowing GrainEventRing)
     {
-        let frame = (distributions + distributionSlot).pointee.table.sample(random.next())
+        let frame = (distributions + distributionSlot).pointee.draw(&random)
         let span = spans[frame]
         let source = span.source
         let volume = volumes[settingsSlot * sourceCount + source]

@@ -8,7 +8,7 @@ import Synchronization
 /// - the audio thread calls ``render(into:frames:)``, which allocates nothing and takes no locks
 ///   (checked by the compiler through `@_noLocks` and `@_noAllocation`);
 /// - the vision thread calls ``publish(_:generation:frameTime:)`` with a new distribution; the alias
-///   table is built on the caller's thread and handed over through a lock-free triple buffer;
+///   tables are built on the caller's thread and handed over through a lock-free triple buffer;
 /// - a control thread calls ``update(_:)``; a UI reads ``status`` and drains grain events.
 /// Writers of the same kind are serialised by a mutex the audio thread never touches.
 public final class GranularSynth: @unchecked Sendable {
@@ -22,6 +22,8 @@ public final class GranularSynth: @unchecked Sendable {
     private let distributionIndex = TripleBufferIndex()
     /// The slot the next ``publish(_:generation:frameTime:)`` fills.
     private let distributionWriter = Mutex<Int>(0)
+    /// The weights of a slot's columns while it is built; used under `distributionWriter` only.
+    private let columnWeights: UnsafeMutableBufferPointer<Double>
     private let settings: UnsafeMutablePointer<GrainSettings>
     private let volumes: UnsafeMutablePointer<Float>
     private let settingsIndex = TripleBufferIndex()
@@ -48,6 +50,8 @@ public final class GranularSynth: @unchecked Sendable {
         self.configuration = configuration
         let sourceCount = bank.sources.count
         memory = EngineMemory(bank: bank, configuration: configuration)
+        columnWeights = .allocate(capacity: bank.frames.count + 1)
+        columnWeights.initialize(repeating: 0)
         distributions = .allocate(capacity: 3)
         for slot in 0..<3 {
             (distributions + slot).initialize(to: DistributionSlot(capacity: bank.frames.count))
@@ -84,6 +88,7 @@ public final class GranularSynth: @unchecked Sendable {
         engine.deallocate()
         distributions.deinitialize(count: 3)
         distributions.deallocate()
+        columnWeights.deallocate()
         settings.deallocate()
         volumes.deallocate()
     }
@@ -115,7 +120,44 @@ public final class GranularSynth: @unchecked Sendable {
     }
 
     /// Makes a new distribution over the corpus frames current for grains that start from the next
-    /// render call on. Vision thread; builds the alias table on the caller's thread in O(frames).
+    /// render call on. Vision thread; builds the alias tables on the caller's thread in O(frames with
+    /// mass), and in O(corpus frames) when the time weights changed.
+    ///
+    /// - Parameters:
+    ///   - distribution: the distribution; no share at all plays silence.
+    ///   - generation: the caller's number for this distribution, reported with its grains.
+    ///   - frameTime: when its camera frame arrived, in the caller's seconds.
+    /// - Throws: ``SynthError/frameCountMismatch(expected:got:)`` if it is not over the bank's frames.
+    public func publish(_ distribution: SparseDistribution, generation: UInt64, frameTime: Double) throws {
+        guard distribution.frameCount == bank.frames.count else {
+            throw SynthError.frameCountMismatch(expected: bank.frames.count, got: distribution.frameCount)
+        }
+        distributionWriter.withLock { slot in
+            let target = distributions + slot
+            if distribution.background > 0,
+                target.pointee.backgroundVersion != distribution.timeWeightsVersion
+            {
+                target.pointee.background.build(from: distribution.timeWeights)
+                target.pointee.backgroundVersion = distribution.timeWeightsVersion
+            }
+            var columns = 0
+            for frame in distribution.frames {
+                target.pointee.frames[columns] = frame
+                columnWeights[columns] = distribution.masses[Int(frame)]
+                columns += 1
+            }
+            target.pointee.backgroundColumn = -1
+            if distribution.background > 0, target.pointee.background.count > 0 {
+                target.pointee.backgroundColumn = columns
+                columnWeights[columns] = distribution.background
+                columns += 1
+            }
+            finish(slot: &slot, columns: columns, generation: generation, frameTime: frameTime)
+        }
+    }
+
+    /// Makes a distribution given as one weight per corpus frame current, as
+    /// ``publish(_:generation:frameTime:)-(SparseDistribution,_,_)`` does; O(corpus frames).
     ///
     /// - Parameters:
     ///   - weights: one non-negative weight per corpus frame (need not sum to 1); all zero plays silence.
@@ -128,11 +170,22 @@ public final class GranularSynth: @unchecked Sendable {
             throw SynthError.frameCountMismatch(expected: bank.frames.count, got: weights.count)
         }
         distributionWriter.withLock { slot in
-            distributions[slot].table.build(from: weights)
-            distributions[slot].generation = generation
-            distributions[slot].frameTime = frameTime
-            slot = distributionIndex.publish(slot)
+            let target = distributions + slot
+            for (frame, weight) in weights.enumerated() {
+                target.pointee.frames[frame] = Int32(frame)
+                columnWeights[frame] = weight
+            }
+            target.pointee.backgroundColumn = -1
+            finish(slot: &slot, columns: weights.count, generation: generation, frameTime: frameTime)
         }
+    }
+
+    /// Builds the slot's column table from `columnWeights` and hands the slot to the audio thread.
+    private func finish(slot: inout Int, columns: Int, generation: UInt64, frameTime: Double) {
+        distributions[slot].table.build(from: UnsafeBufferPointer(rebasing: columnWeights[0..<columns]))
+        distributions[slot].generation = generation
+        distributions[slot].frameTime = frameTime
+        slot = distributionIndex.publish(slot)
     }
 
     /// Replaces the grain parameters for grains that start from the next render call on.

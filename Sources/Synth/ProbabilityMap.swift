@@ -2,18 +2,28 @@
 /// smoothed distribution over corpus frames that the grains are drawn from.
 ///
 /// Holds the frames' time weights (span length × source weight, muted sources 0), the mapping, the
-/// smoother and every buffer, allocated once: ``update(distances:time:)`` allocates nothing. Not
-/// thread-safe: one vision thread owns it.
+/// smoother and every buffer, allocated once: ``update(distances:scale:time:)`` allocates nothing.
+/// Its distributions are sparse (``SparseDistribution``): past the scan for the frames a search gave
+/// exact distances, an update costs those frames, not the corpus. Not thread-safe: one vision
+/// thread owns it.
 public final class ProbabilityMap {
     /// The map from distances to probabilities; changes apply from the next update.
     public var mapping: DistanceMapping
     /// The number of corpus frames.
     public let frameCount: Int
     private let weights: UnsafeMutableBufferPointer<Double>
+    private var totalWeight = 0.0
     private var weightRatio = 1.0
+    private var weightsVersion: UInt64 = 0
+    /// The last picture's own masses, nonzero at `mappedFrames[0..<mappedCount]` only.
     private let mapped: UnsafeMutableBufferPointer<Double>
+    private let mappedFrames: UnsafeMutableBufferPointer<Int32>
+    private var mappedCount = 0
+    private var mappedBackground = 0.0
     private let scratch: UnsafeMutableBufferPointer<Float>
     private var smoother: ProbabilitySmoother
+    /// Every frame's smoothed probability, written when ``probabilities`` is read.
+    private let dense: UnsafeMutableBufferPointer<Double>
 
     /// Creates a map for a sound bank.
     ///
@@ -33,8 +43,12 @@ public final class ProbabilityMap {
         weights.initialize(repeating: 0)
         mapped = .allocate(capacity: frameCount)
         mapped.initialize(repeating: 0)
+        mappedFrames = .allocate(capacity: frameCount)
+        mappedFrames.initialize(repeating: 0)
         scratch = .allocate(capacity: frameCount)
         scratch.initialize(repeating: 0)
+        dense = .allocate(capacity: frameCount)
+        dense.initialize(repeating: 0)
         smoother = ProbabilitySmoother(count: frameCount, timeConstant: timeConstant)
         updateWeights(from: bank)
     }
@@ -42,7 +56,9 @@ public final class ProbabilityMap {
     deinit {
         weights.deallocate()
         mapped.deallocate()
+        mappedFrames.deallocate()
         scratch.deallocate()
+        dense.deallocate()
     }
 
     /// The smoothing time constant in seconds; changes apply from the next update.
@@ -75,7 +91,9 @@ public final class ProbabilityMap {
                 smallest = min(smallest, weight)
             }
         }
+        totalWeight = total
         weightRatio = total > 0 ? total / smallest : 1
+        weightsVersion &+= 1
     }
 
     /// Per frame its time weight (span length × source weight; 0 for a muted source): the frames
@@ -99,19 +117,47 @@ public final class ProbabilityMap {
     ///   until the next call.
     @discardableResult
     public func update(distances: UnsafeBufferPointer<Float>, scale: Double? = nil, time: Double)
-        -> UnsafeBufferPointer<Double>
+        -> SparseDistribution
     {
-        mapping.map(
-            distances: distances, scale: scale, timeWeights: timeWeights, into: mapped, scratch: scratch)
-        return smoother.blend(UnsafeBufferPointer(mapped), at: time)
+        for slot in 0..<mappedCount { mapped[Int(mappedFrames[slot])] = 0 }
+        (mappedBackground, mappedCount) = mapping.map(
+            distances: distances, scale: scale, timeWeights: timeWeights, totalTimeWeight: totalWeight,
+            into: mapped, frames: mappedFrames, scratch: scratch)
+        smoother.blend(
+            background: mappedBackground,
+            frames: UnsafeBufferPointer(rebasing: mappedFrames[0..<mappedCount]),
+            masses: UnsafeBufferPointer(mapped), at: time)
+        return current
     }
 
     /// The distribution of the last frame before smoothing.
-    public var unsmoothed: UnsafeBufferPointer<Double> { UnsafeBufferPointer(mapped) }
+    public var unsmoothed: SparseDistribution {
+        distribution(
+            background: mappedBackground,
+            frames: UnsafeBufferPointer(rebasing: mappedFrames[0..<mappedCount]),
+            masses: UnsafeBufferPointer(mapped))
+    }
 
     /// The current smoothed distribution.
-    public var current: UnsafeBufferPointer<Double> { smoother.current }
+    public var current: SparseDistribution {
+        distribution(background: smoother.background, frames: smoother.frames, masses: smoother.masses)
+    }
+
+    /// Every frame's current smoothed probability: O(frames), for consumers that need them all;
+    /// valid until the next update or read.
+    public var probabilities: UnsafeBufferPointer<Double> {
+        current.write(into: dense)
+        return UnsafeBufferPointer(dense)
+    }
 
     /// Forgets the past: the next frame's distribution is taken as it is (a new input).
     public func reset() { smoother.reset() }
+
+    private func distribution(
+        background: Double, frames: UnsafeBufferPointer<Int32>, masses: UnsafeBufferPointer<Double>
+    ) -> SparseDistribution {
+        SparseDistribution(
+            background: background, timeWeights: timeWeights, totalTimeWeight: totalWeight,
+            timeWeightsVersion: weightsVersion, frames: frames, masses: masses)
+    }
 }

@@ -1,5 +1,6 @@
 import AudioOutput
 import Foundation
+import Synth
 import Testing
 
 @testable import Engine
@@ -95,13 +96,33 @@ import Testing
         // Source 0: a 10 s video at 1 fps (10 frames); source 1: a still over its 4 s recording.
         var spans: [(source: Int, span: Range<Double>)] = (0..<10).map { (0, Double($0)..<Double($0 + 1)) }
         spans.append((1, 0..<4))
-        let bins = TimelineBins(spans: spans, durations: [10, 4], binsPerSource: 5)
-        var probabilities = [Double](repeating: 0, count: 11)
-        probabilities[3] = 0.5
-        probabilities[10] = 0.5
-        let curves = probabilities.withUnsafeBufferPointer { bins.curves($0) }
-        #expect(curves[0] == [0, 0.5, 0, 0, 0])
-        #expect(curves[1] == [0.1, 0.1, 0.1, 0.1, 0.1])
+        var bins = TimelineBins(spans: spans, durations: [10, 4], binsPerSource: 5)
+        // Frames 3 and 10 hold 0.4 each; a background of 0.2 is spread by time weight (frame 9 muted).
+        var masses = [Double](repeating: 0, count: 11)
+        masses[3] = 0.4
+        masses[10] = 0.4
+        var weights = [Double](repeating: 1, count: 11)
+        weights[9] = 0
+        weights[10] = 4
+        let curves = masses.withUnsafeBufferPointer { m in
+            weights.withUnsafeBufferPointer { w in
+                [Int32(3), 10].withUnsafeBufferPointer { f in
+                    bins.curves(
+                        SparseDistribution(
+                            background: 0.2, timeWeights: w, totalTimeWeight: 13, timeWeightsVersion: 1,
+                            frames: f, masses: m))
+                }
+            }
+        }
+        let perSecond = 0.2 / 13
+        let expected: [[Double]] = [
+            [2 * perSecond, 0.4 + 2 * perSecond, 2 * perSecond, 2 * perSecond, perSecond],
+            [Double](repeating: (0.4 + 4 * perSecond) / 5, count: 5),
+        ]
+        for (curve, wanted) in zip(curves, expected) {
+            #expect(
+                zip(curve, wanted).allSatisfy { abs(Double($0) - $1) < 1e-6 }, "\(curve) against \(wanted)")
+        }
     }
 
     @Test func theMailboxKeepsOnlyTheNewestFrame() {

@@ -88,13 +88,17 @@ import Testing
                         }
                     }
                     computed = max(computed, pass.exactDistances)
-                    let p = all.withUnsafeBufferPointer {
-                        exactMap.update(distances: $0, scale: exact.rootMeanSquareDistance(to: q), time: 0)
+                    all.withUnsafeBufferPointer {
+                        _ = exactMap.update(
+                            distances: $0, scale: exact.rootMeanSquareDistance(to: q), time: 0)
                     }
-                    let r = pruned.withUnsafeBufferPointer {
-                        prunedMap.update(distances: $0, scale: pass.scale, time: 0)
+                    pruned.withUnsafeBufferPointer {
+                        _ = prunedMap.update(distances: $0, scale: pass.scale, time: 0)
                     }
-                    worst = max(worst, zip(p, r).reduce(0) { $0 + abs($1.0 - $1.1) } / 2)
+                    let variation = zip(exactMap.probabilities, prunedMap.probabilities).reduce(0) {
+                        $0 + abs($1.0 - $1.1)
+                    }
+                    worst = max(worst, variation / 2)
                 }
             }
             return (worst, computed)

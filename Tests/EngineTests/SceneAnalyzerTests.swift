@@ -94,17 +94,9 @@ import Vision
         try analyzer.republish(time: 0.05, generation: 2)
         // The same distances, mapped anew and not blended with the last distribution.
         #expect(Array(analyzer.distances) == distances)
-        var expected = [Double](repeating: 0, count: corpus.frameCount)
-        var scratch = [Float](repeating: 0, count: corpus.frameCount)
-        let weights = analyzer.synth.bank.frameTimeWeights()
-        expected.withUnsafeMutableBufferPointer { expected in
-            scratch.withUnsafeMutableBufferPointer { scratch in
-                weights.withUnsafeBufferPointer { weights in
-                    _ = mapping.map(
-                        distances: analyzer.distances, timeWeights: weights, into: expected, scratch: scratch)
-                }
-            }
-        }
+        let fresh = try ProbabilityMap(bank: analyzer.synth.bank, mapping: mapping, timeConstant: 0)
+        fresh.update(distances: analyzer.distances, time: 0)
+        let expected = Array(fresh.probabilities)
         // The analyser's scale comes from the corpus's mean embedding, the test's from the float
         // distances (~10⁻⁶ relative rounding each): the same RMS distance up to that rounding.
         #expect(zip(analyzer.distribution, expected).allSatisfy { abs($0 - $1) < 1e-7 })

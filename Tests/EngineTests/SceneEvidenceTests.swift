@@ -53,7 +53,8 @@ import Testing
         query.withUnsafeBufferPointer { q in
             distances.withUnsafeMutableBufferPointer { search.distances(to: q, into: $0) }
         }
-        return Array(distances.withUnsafeBufferPointer { map.update(distances: $0, time: 0) })
+        distances.withUnsafeBufferPointer { _ = map.update(distances: $0, time: 0) }
+        return Array(map.probabilities)
     }
 
     private func transformed(_ embedding: [Float], _ search: NearestFrameSearch) -> [Float] {

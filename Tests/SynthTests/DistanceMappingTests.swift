@@ -3,23 +3,43 @@ import Testing
 @testable import Synth
 
 @Suite struct DistanceMappingTests {
-    /// Maps with the given time weights (all 1 by default) and returns the probabilities.
-    func probabilities(
-        _ mapping: DistanceMapping, _ distances: [Float], timeWeights: [Double]? = nil
-    ) -> [Double] {
-        let weights = timeWeights ?? [Double](repeating: 1, count: distances.count)
-        var result = [Double](repeating: -1, count: distances.count)
-        var scratch = [Float](repeating: 0, count: distances.count)
-        distances.withUnsafeBufferPointer { d in
+    /// Maps with the given time weights (all 1 by default) and returns every frame's probability,
+    /// or nil when nothing is playable.
+    func distribution(
+        _ mapping: DistanceMapping, _ distances: [Float], timeWeights: [Double]? = nil, scale: Double? = nil
+    ) -> [Double]? {
+        let count = distances.count
+        let weights = timeWeights ?? [Double](repeating: 1, count: count)
+        var masses = [Double](repeating: 0, count: count)
+        var frames = [Int32](repeating: -1, count: count)
+        var scratch = [Float](repeating: 0, count: count)
+        let (background, listed) = distances.withUnsafeBufferPointer { d in
             weights.withUnsafeBufferPointer { w in
-                result.withUnsafeMutableBufferPointer { p in
-                    scratch.withUnsafeMutableBufferPointer { s in
-                        _ = mapping.map(distances: d, timeWeights: w, into: p, scratch: s)
+                masses.withUnsafeMutableBufferPointer { m in
+                    frames.withUnsafeMutableBufferPointer { f in
+                        scratch.withUnsafeMutableBufferPointer { s in
+                            mapping.map(
+                                distances: d, scale: scale, timeWeights: w,
+                                totalTimeWeight: weights.reduce(0, +),
+                                into: m, frames: f, scratch: s)
+                        }
                     }
                 }
             }
         }
-        return result
+        // Only the listed frames hold a mass of their own.
+        let listedFrames = Set(frames[0..<listed].map(Int.init))
+        #expect(masses.indices.allSatisfy { listedFrames.contains($0) || masses[$0] == 0 })
+        guard background > 0 || listed > 0 else { return nil }
+        let total = weights.reduce(0, +)
+        return masses.indices.map { masses[$0] + background * weights[$0] / total }
+    }
+
+    /// Every frame's probability, where something is playable.
+    func probabilities(
+        _ mapping: DistanceMapping, _ distances: [Float], timeWeights: [Double]? = nil, scale: Double? = nil
+    ) -> [Double] {
+        distribution(mapping, distances, timeWeights: timeWeights, scale: scale) ?? []
     }
 
     @Test(arguments: DistanceMapping.Shape.allCases)
@@ -69,18 +89,7 @@ import Testing
         let like = 1 - z
         #expect(abs(p[1] - like / (1 + 2 * like)) < 1e-6)
         // Given explicitly (as a search computes it from the corpus), the same.
-        var given = [Double](repeating: 0, count: 4)
-        var scratch = [Float](repeating: 0, count: 4)
-        [Float]([1, 3, 3, 5]).withUnsafeBufferPointer { d in
-            [Double](repeating: 1, count: 4).withUnsafeBufferPointer { w in
-                given.withUnsafeMutableBufferPointer { out in
-                    scratch.withUnsafeMutableBufferPointer {
-                        mapping.map(
-                            distances: d, scale: 11.0.squareRoot(), timeWeights: w, into: out, scratch: $0)
-                    }
-                }
-            }
-        }
+        let given = probabilities(mapping, [1, 3, 3, 5], scale: 11.0.squareRoot())
         for (a, b) in zip(p, given) { #expect(abs(a - b) < 1e-12) }
         // A muted frame still counts in the scale (muting does not re-shape the others' curve).
         let muted = probabilities(mapping, [1, 3, 3, 5], timeWeights: [1, 1, 1, 0])
@@ -98,20 +107,7 @@ import Testing
         let reach = nearest + cutoff * (rms - nearest)
         let pruned = distances.map { Double($0) <= reach ? $0 : .infinity }
         #expect(pruned.contains(.infinity) && pruned.contains { $0.isFinite && $0 > Float(nearest) })
-        func map(_ values: [Float]) -> [Double] {
-            var out = [Double](repeating: 0, count: values.count)
-            var scratch = [Float](repeating: 0, count: values.count)
-            values.withUnsafeBufferPointer { d in
-                [Double](repeating: 1, count: values.count).withUnsafeBufferPointer { w in
-                    out.withUnsafeMutableBufferPointer { o in
-                        scratch.withUnsafeMutableBufferPointer {
-                            mapping.map(distances: d, scale: rms, timeWeights: w, into: o, scratch: $0)
-                        }
-                    }
-                }
-            }
-            return out
-        }
+        func map(_ values: [Float]) -> [Double] { probabilities(mapping, values, scale: rms) }
         let variation = zip(map(distances), map(pruned)).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
         #expect(variation <= DistanceMapping.negligibleShare)
     }
@@ -136,20 +132,7 @@ import Testing
     }
 
     @Test func nothingPlayableGivesNoDistribution() {
-        let mapping = DistanceMapping()
-        var p = [Double](repeating: 1, count: 3)
-        var scratch = [Float](repeating: 0, count: 3)
-        let ok = [Float](repeating: 1, count: 3).withUnsafeBufferPointer { d in
-            [Double](repeating: 0, count: 3).withUnsafeBufferPointer { w in
-                p.withUnsafeMutableBufferPointer { out in
-                    scratch.withUnsafeMutableBufferPointer {
-                        mapping.map(distances: d, timeWeights: w, into: out, scratch: $0)
-                    }
-                }
-            }
-        }
-        #expect(!ok)
-        #expect(p == [0, 0, 0])
+        #expect(distribution(DistanceMapping(), [1, 1, 1], timeWeights: [0, 0, 0]) == nil)
     }
 
     @Test func nonFiniteDistancesAreFarAndEqualDistancesAreUniform() {

@@ -103,7 +103,7 @@ struct MillionFrameComparison {
                     }
                 }
             }
-            var published = UnsafeBufferPointer<Double>(start: nil, count: 0)
+            var published: SparseDistribution!
             let mapped = BenchmarkClock.seconds {
                 published = distances.withUnsafeBufferPointer {
                     map.update(distances: $0, scale: pass.scale, time: Double(update) / 10)
@@ -140,8 +140,8 @@ struct MillionFrameComparison {
             query.withUnsafeBufferPointer { q in
                 distances.withUnsafeMutableBufferPointer { exactSearch.distances(to: q, into: $0) }
             }
-            let p = Array(
-                distances.withUnsafeBufferPointer { exactMap.update(distances: $0, scale: scale, time: 0) })
+            distances.withUnsafeBufferPointer { _ = exactMap.update(distances: $0, scale: scale, time: 0) }
+            let p = Array(exactMap.probabilities)
             exactDistributions.append(p)
             query.withUnsafeBufferPointer { q in
                 distances.withUnsafeMutableBufferPointer { out in
@@ -152,8 +152,8 @@ struct MillionFrameComparison {
                     }
                 }
             }
-            let r = distances.withUnsafeBufferPointer { oursMap.update(distances: $0, scale: scale, time: 0) }
-            oursVariation = max(oursVariation, Self.totalVariation(p, r))
+            distances.withUnsafeBufferPointer { _ = oursMap.update(distances: $0, scale: scale, time: 0) }
+            oursVariation = max(oursVariation, Self.totalVariation(p, oursMap.probabilities))
         }
         report.rows.append(
             Row(
@@ -182,10 +182,10 @@ struct MillionFrameComparison {
                         distances[frame] = result.distances[number * faiss.k + slot]
                     }
                 }
-                let r = distances.withUnsafeBufferPointer {
-                    oursMap.update(distances: $0, scale: scales[number], time: 0)
+                distances.withUnsafeBufferPointer {
+                    _ = oursMap.update(distances: $0, scale: scales[number], time: 0)
                 }
-                variation = max(variation, Self.totalVariation(p, r))
+                variation = max(variation, Self.totalVariation(p, oursMap.probabilities))
             }
             report.rows.append(
                 Row(

@@ -207,7 +207,7 @@ struct VisionUpdateBenchmark: ParsableArguments {
                     }
                 }
             }
-            var probabilities = UnsafeBufferPointer<Double>(start: nil, count: 0)
+            var probabilities: SparseDistribution!
             let mapped = BenchmarkClock.seconds {
                 probabilities = distances.withUnsafeBufferPointer {
                     map.update(distances: $0, scale: pass.scale, time: time)
@@ -239,7 +239,10 @@ struct VisionUpdateBenchmark: ParsableArguments {
 
         /// Half the summed absolute difference of two pipelines' last unsmoothed distributions.
         static func totalVariation(_ a: Pipeline, _ b: Pipeline) -> Double {
-            zip(a.map.unsmoothed, b.map.unsmoothed).reduce(0) { $0 + abs($1.0 - $1.1) } / 2
+            let (p, q) = (a.map.unsmoothed, b.map.unsmoothed)
+            return (0..<p.frameCount).reduce(0) {
+                $0 + abs(p.probability(ofFrame: $1) - q.probability(ofFrame: $1))
+            } / 2
         }
     }
 }
