@@ -159,16 +159,26 @@ public struct DistanceMapping: Sendable, Hashable, Codable {
             timeWeights.count == count && masses.count == count && frames.count >= count
                 && scratch.count >= count)
         guard totalTimeWeight > 0 else { return (0, 0) }
-        // The frames with an exact distance: at scale, a few hundred of a million.
+        // The frames with an exact distance: at scale, a few hundred of a million, so the scan
+        // skips sixteen infinite distances at a time (NaN, too, fails the comparison).
         var nearest = Float.infinity
         var playable = 0
-        for index in 0..<count {
+        func consider(_ index: Int) {
             let distance = distances[index]
-            guard distance.isFinite, timeWeights[index] > 0 else { continue }
+            guard distance.isFinite, timeWeights[index] > 0 else { return }
             nearest = min(nearest, distance)
             frames[playable] = Int32(index)
             playable += 1
         }
+        let whole = count & ~15
+        if let base = distances.baseAddress {
+            for start in stride(from: 0, to: whole, by: 16) {
+                let chunk = UnsafeRawPointer(base + start).loadUnaligned(as: SIMD16<Float>.self)
+                guard any(chunk .< .infinity) else { continue }
+                for index in start..<start + 16 { consider(index) }
+            }
+        }
+        for index in whole..<count { consider(index) }
         var cutoff = Float.infinity
         if topK > 0, topK < playable {
             for slot in 0..<playable { scratch[slot] = distances[Int(frames[slot])] }
