@@ -50,7 +50,7 @@ public struct SoakReport: Sendable, Codable, CustomStringConvertible {
     public var visionRate: Double { Double(framesAnalysed) / max(seconds, 1e-9) }
 
     public var description: String {
-        var lines = [
+        [
             String(format: "measured %.1f s, vision %.1f frames/s, load ", seconds, visionRate) + loadAverage,
             "start: \(start)",
             "end:   \(end)",
@@ -62,7 +62,6 @@ public struct SoakReport: Sendable, Codable, CustomStringConvertible {
             "underruns \(underruns), audio-thread major faults \(audioThreadMajorFaults)",
             "camera lost \(cameraLosses)×, came back \(cameraReturns)×; engine restarts \(restarts)",
             "\(residency)" + (startedCold ? " (page cache dropped first)" : ""),
-        ]
-        return lines.joined(separator: "\n")
+        ].joined(separator: "\n")
     }
 }
