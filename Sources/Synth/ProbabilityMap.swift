@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The vision side of the synthesizer's input: turns each frame's distances to the corpus into the
 /// smoothed distribution over corpus frames that the grains are drawn from.
 ///
@@ -15,6 +17,9 @@ public final class ProbabilityMap {
     private var totalWeight = 0.0
     private var weightRatio = 1.0
     private var weightsVersion: UInt64 = 0
+    /// Versions are unique across maps: a synthesizer may outlive the map that fed it (a new
+    /// analyser on the same synth), and must not take another map's weights for the ones it has.
+    private static let weightsVersions = Atomic<UInt64>(0)
     /// The last picture's own masses, nonzero at `mappedFrames[0..<mappedCount]` only.
     private let mapped: UnsafeMutableBufferPointer<Double>
     private let mappedFrames: UnsafeMutableBufferPointer<Int32>
@@ -93,7 +98,7 @@ public final class ProbabilityMap {
         }
         totalWeight = total
         weightRatio = total > 0 ? total / smallest : 1
-        weightsVersion &+= 1
+        weightsVersion = Self.weightsVersions.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// Per frame its time weight (span length × source weight; 0 for a muted source): the frames

@@ -61,3 +61,31 @@ import Testing
         }
     }
 }
+
+extension SparsePublicationTests {
+    @Test func aSecondMapOnTheSameSynthBringsItsOwnWeights() throws {
+        let bank = try F.bank([
+            F.noise(seconds: 2, amplitude: 0.01), F.noise(seconds: 2, amplitude: 0.01, seed: 2),
+        ])
+        let synth = try GranularSynth(
+            bank: bank, parameters: GrainParameters(grainRate: 1_000, minDuration: 0.05, maxDuration: 0.05))
+        // Nothing is near: every draw comes from the background, spread by time weight.
+        let far = [Float](repeating: .infinity, count: bank.frames.count)
+        let everything = try ProbabilityMap(bank: bank, timeConstant: 0)
+        for generation in 1...3 {
+            let distribution = far.withUnsafeBufferPointer { everything.update(distances: $0, time: 0) }
+            try synth.publish(distribution, generation: UInt64(generation), frameTime: 0)
+            _ = F.render(synth, frames: 512)
+        }
+        // A new map (as a new analyser on the same synth makes) with the first source muted.
+        let onlySecond = try ProbabilityMap(
+            bank: try bank.with(weights: [1, 1], muted: [true, false]), timeConstant: 0)
+        let distribution = far.withUnsafeBufferPointer { onlySecond.update(distances: $0, time: 0) }
+        try synth.publish(distribution, generation: 4, frameTime: 0)
+        _ = F.events(synth)
+        _ = F.render(synth, frames: 5 * F.sampleRate)
+        let sources = F.events(synth).map(\.source)
+        #expect(sources.count > 4_000)
+        #expect(sources.allSatisfy { $0 == 1 })
+    }
+}
