@@ -59,82 +59,117 @@ final class BlockBounds: @unchecked Sendable {
             var sum = 0.0
             if measure == .cosine {
                 for i in 0..<d {
-                    sum += Double(index.basis.pointer[c * d + i]) * Double(index.mean.pointer[i])
+                    sum += Double(index.basis[c * d + i]) * Double(index.mean[i])
                 }
             }
             offset.pointer[c] = Float(sum)
         }
-        let starts = Self.cut(
-            index: index, offset: offset.pointer, scales: scales, blockFrames: blockFrames)
-        self.starts = starts
-        blockCount = starts.count - 1
-        let residual = measure == .cosine ? index.offsetResiduals.pointer : index.residuals.pointer
+        let residual = measure == .cosine ? index.offsetResiduals : index.residuals
         squaredInside = AlignedFloats(count: n)
         outside = AlignedFloats(count: n)
-        centroids = AlignedFloats(count: blockCount * k)
-        centroidNorms = AlignedFloats(count: blockCount)
-        radii = AlignedFloats(count: blockCount)
-        lows = AlignedFloats(count: blockCount)
-        highs = AlignedFloats(count: blockCount)
-        var centroid = [Double](repeating: 0, count: k)
-        for block in 0..<blockCount {
-            let first = starts[block]
-            let end = starts[block + 1]
-            for c in 0..<k { centroid[c] = 0 }
-            var low = Float.infinity
-            var high = -Float.infinity
-            for frame in first..<end {
-                let a = Double(scales[frame])
-                let y = index.projected.pointer + frame * k
-                var inside = 0.0
-                for c in 0..<k {
-                    let value = a * (Double(y[c]) + Double(offset.pointer[c]))
-                    centroid[c] += value
-                    inside += value * value
-                }
-                squaredInside.pointer[frame] = Float(inside)
-                let term = Float(a) * residual[frame]
-                outside.pointer[frame] = term
-                low = min(low, term)
-                high = max(high, term)
-            }
-            var norm = 0.0
-            for c in 0..<k {
-                centroid[c] /= Double(end - first)
-                centroids.pointer[block * k + c] = Float(centroid[c])
-                norm += centroid[c] * centroid[c]
-            }
-            var radius = 0.0
-            for frame in first..<end {
-                let a = Double(scales[frame])
-                let y = index.projected.pointer + frame * k
-                var squared = 0.0
-                for c in 0..<k {
-                    let difference = a * (Double(y[c]) + Double(offset.pointer[c])) - centroid[c]
-                    squared += difference * difference
-                }
-                radius = max(radius, squared)
-            }
-            centroidNorms.pointer[block] = Float(norm)
-            // Rounded up a little: the radius must not shrink in float.
-            radii.pointer[block] = Float(radius.squareRoot() * (1 + 1e-5))
-            lows.pointer[block] = low
-            highs.pointer[block] = high
+        // One pass over the projections (256 MB at 10⁶ frames, the most this costs): each frame's
+        // `v` is computed once, in float, into the current block's rows, which stay in cache for
+        // its centroid and radius. Float is enough: the bounds already allow 10⁻³ of the norms
+        // for rounding, and the radius is rounded up.
+        let jump = n > 1 ? Self.jumpThreshold(index: index, offset: offset.pointer, scales: scales) : 0
+        let rows = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blockFrames * k))
+        let centroid = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k))
+        let zero = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k))
+        let next = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k))
+        defer {
+            rows.deallocate()
+            centroid.deallocate()
+            zero.deallocate()
+            next.deallocate()
         }
+        zero.initialize(repeating: 0, count: max(1, k))
+        var starts = [0]
+        var blockCentroids: [Float] = []
+        var blockNorms: [Float] = []
+        var blockRadii: [Float] = []
+        var blockLows: [Float] = []
+        var blockHighs: [Float] = []
+        let expected = n / max(1, blockFrames) * 2 + 1
+        starts.reserveCapacity(expected)
+        blockCentroids.reserveCapacity(expected * k)
+        blockNorms.reserveCapacity(expected)
+        blockRadii.reserveCapacity(expected)
+        blockLows.reserveCapacity(expected)
+        blockHighs.reserveCapacity(expected)
+        var filled = 0
+        var low = Float.infinity
+        var high = -Float.infinity
+        func close() {
+            for c in 0..<k { centroid[c] = 0 }
+            for row in 0..<filled {
+                let v = rows + row * k
+                for c in 0..<k { centroid[c] += v[c] }
+            }
+            let count = Float(filled)
+            for c in 0..<k { centroid[c] /= count }
+            var radius: Float = 0
+            for row in 0..<filled {
+                radius = max(radius, SquaredDistance.between(rows + row * k, centroid, count: k))
+            }
+            blockCentroids.append(contentsOf: UnsafeBufferPointer(start: centroid, count: k))
+            blockNorms.append(SquaredDistance.between(centroid, zero, count: k))
+            // Rounded up a little: the radius must not shrink in float.
+            blockRadii.append(radius.squareRoot() * (1 + 1e-5))
+            blockLows.append(low)
+            blockHighs.append(high)
+            filled = 0
+            low = .infinity
+            high = -.infinity
+        }
+        for frame in 0..<n {
+            let a = scales[frame]
+            let y = index.projected + frame * k
+            for c in 0..<k { next[c] = a * (y[c] + offset.pointer[c]) }
+            // A new block where the last is full, or where `v` jumps from the previous frame's.
+            if filled == blockFrames
+                || (filled > 0 && SquaredDistance.between(next, rows + (filled - 1) * k, count: k) > jump)
+            {
+                close()
+                starts.append(frame)
+            }
+            (rows + filled * k).update(from: next, count: k)
+            squaredInside.pointer[frame] = SquaredDistance.between(next, zero, count: k)
+            let term = a * residual[frame]
+            outside.pointer[frame] = term
+            low = min(low, term)
+            high = max(high, term)
+            filled += 1
+        }
+        if n > 0 { close() }
+        starts.append(n)
+        self.starts = starts
+        blockCount = starts.count - 1
+        func stored(_ values: [Float]) -> AlignedFloats {
+            let array = AlignedFloats(count: values.count)
+            values.withUnsafeBufferPointer {
+                array.pointer.update(from: $0.baseAddress!, count: values.count)
+            }
+            return array
+        }
+        centroids = stored(blockCentroids)
+        centroidNorms = stored(blockNorms)
+        radii = stored(blockRadii)
+        lows = stored(blockLows)
+        highs = stored(blockHighs)
     }
 
-    /// The blocks' first frames: a new block where the last is full, or where a frame's `v` is
-    /// farther from the previous frame's than 4× the median such step.
-    private static func cut(
-        index: SearchIndex, offset: UnsafePointer<Float>, scales: UnsafePointer<Float>, blockFrames: Int
-    ) -> [Int] {
+    /// The squared step between consecutive frames' `v` past which a new block starts: 16× the
+    /// median squared step (4× the step) from an evenly spaced sample.
+    private static func jumpThreshold(
+        index: SearchIndex, offset: UnsafePointer<Float>, scales: UnsafePointer<Float>
+    ) -> Float {
         let k = index.components
         let n = index.frames
         func step(_ frame: Int) -> Float {
             let a = scales[frame]
             let b = scales[frame - 1]
-            let y = index.projected.pointer + frame * k
-            let x = index.projected.pointer + (frame - 1) * k
+            let y = index.projected + frame * k
+            let x = index.projected + (frame - 1) * k
             var sum: Float = 0
             for c in 0..<k {
                 let difference = a * (y[c] + offset[c]) - b * (x[c] + offset[c])
@@ -142,20 +177,12 @@ final class BlockBounds: @unchecked Sendable {
             }
             return sum
         }
-        guard n > 1 else { return [0, n] }
-        // The median squared step from an evenly spaced sample.
         let sampled = min(n - 1, 65_536)
         var sample = (0..<sampled).map { step(1 + $0 * (n - 1) / sampled) }
         sample.sort()
         // Still frames step by nothing: the upper quartile keeps a corpus of them from cutting at
         // every flicker.
-        let jump = 16 * max(sample[sample.count / 2], sample[sample.count * 3 / 4] / 4, 1e-12)
-        var starts = [0]
-        for frame in 1..<n where frame - starts[starts.count - 1] >= blockFrames || step(frame) > jump {
-            starts.append(frame)
-        }
-        starts.append(n)
-        return starts
+        return 16 * max(sample[sample.count / 2], sample[sample.count * 3 / 4] / 4, 1e-12)
     }
 
     /// The query's terms, computed once per query by ``prepare(_:workspace:)``.
@@ -179,11 +206,11 @@ final class BlockBounds: @unchecked Sendable {
         let centred = workspace.centred.baseAddress!
         centred.update(from: query, count: d)
         if centresQuery {
-            for i in 0..<d { centred[i] -= index.mean.pointer[i] }
+            for i in 0..<d { centred[i] -= index.mean[i] }
         }
         let projected = workspace.projected.baseAddress!
         RowProducts.multiply(
-            index.basis.pointer, rows: components, columns: d, by: centred, scale: 1, into: projected)
+            index.basis, rows: components, columns: d, by: centred, scale: 1, into: projected)
         var all = 0.0
         for i in 0..<d { all += Double(centred[i]) * Double(centred[i]) }
         var inside = 0.0
@@ -244,7 +271,7 @@ final class BlockBounds: @unchecked Sendable {
         let count = starts[block + 1] - first
         let bounds = workspace.frameBounds.baseAddress!
         RowProducts.multiply(
-            index.projected.pointer + first * components, rows: count, columns: components,
+            index.projected + first * components, rows: count, columns: components,
             by: workspace.projected.baseAddress!, scale: -2, into: bounds)
         for row in 0..<count {
             let frame = first + row
