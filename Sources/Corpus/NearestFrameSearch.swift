@@ -451,6 +451,9 @@ public final class NearestFrameSearch: @unchecked Sendable {
         // Exact distances for the frames not yet computed whose bound is at most `limit`.
         func visit(below limit: Float, above previous: Float) {
             if limit <= listedBelow {
+                rows.readAhead(listFrames, count: listed) {
+                    listBounds[$0] <= limit && !(listBounds[$0] <= previous)
+                }
                 for slot in 0..<listed where listBounds[slot] <= limit && !(listBounds[slot] <= previous) {
                     let frame = Int(listFrames[slot])
                     guard out[frame] == .infinity else { continue }

@@ -77,6 +77,9 @@ import Testing
                 }
             }
             #expect(pass.bounded && pass.exactDistances < corpus.frameCount / 4, "\(pass)")
+            // The surviving blocks' frames are bounded once, not once per round and again for the
+            // exact distances.
+            #expect(pass.boundedFrames <= pass.survivingBlocks * NearestFrameSearch.blockFrames, "\(pass)")
             let nearestDistance = Double(all.min()!)
             let reach = nearestDistance + 0.4 * (pass.scale - nearestDistance)
             var mismatches = 0
