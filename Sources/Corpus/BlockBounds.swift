@@ -37,6 +37,18 @@ final class BlockBounds: @unchecked Sendable {
     private let radii: AlignedFloats
     private let lows: AlignedFloats
     private let highs: AlignedFloats
+    /// Sub-blocks per block: a block's runs of up to ``subBlockFrames`` frames, bounded like the
+    /// blocks (centroid, squared norm, radius, range of `a‖e_b‖`; an absent sub-block gets an empty
+    /// range, hence an infinite bound) before their frames, only in the blocks that survive.
+    let subBlocks: Int
+    private let subCentroids: AlignedFloats
+    private let subCentroidNorms: AlignedFloats
+    private let subRadii: AlignedFloats
+    private let subLows: AlignedFloats
+    private let subHighs: AlignedFloats
+
+    /// Frames per sub-block.
+    static let subBlockFrames = 8
 
     /// Prepares the bounds of one measure: one pass over the index's projections (0.2–0.5 s at 10⁶
     /// frames on the shared 2-core machines, most of it paging in the 256 MB mapped).
@@ -97,25 +109,62 @@ final class BlockBounds: @unchecked Sendable {
         blockRadii.reserveCapacity(expected)
         blockLows.reserveCapacity(expected)
         blockHighs.reserveCapacity(expected)
+        let subBlocks = (blockFrames + Self.subBlockFrames - 1) / Self.subBlockFrames
+        self.subBlocks = subBlocks
+        var subCentroidValues: [Float] = []
+        var subValues: [[Float]] = [[], [], [], []]
+        subCentroidValues.reserveCapacity(expected * subBlocks * k)
+        for i in subValues.indices { subValues[i].reserveCapacity(expected * subBlocks) }
+        let terms = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blockFrames))
+        defer { terms.deallocate() }
         var filled = 0
         var low = Float.infinity
         var high = -Float.infinity
-        func close() {
+        // The centroid of rows `range` of the block (into `centroid`), and the rounded-up radius.
+        func ball(_ range: Range<Int>) -> Float {
             for c in 0..<k { centroid[c] = 0 }
-            for row in 0..<filled {
+            for row in range {
                 let v = rows + row * k
                 for c in 0..<k { centroid[c] += v[c] }
             }
-            let count = Float(filled)
+            let count = Float(range.count)
             for c in 0..<k { centroid[c] /= count }
             var radius: Float = 0
-            for row in 0..<filled {
+            for row in range {
                 radius = max(radius, SquaredDistance.between(rows + row * k, centroid, count: k))
             }
+            // Rounded up a little: the radius must not shrink in float.
+            return radius.squareRoot() * (1 + 1e-5)
+        }
+        func close() {
+            for sub in 0..<subBlocks {
+                let range =
+                    min(filled, sub * Self.subBlockFrames)..<min(filled, (sub + 1) * Self.subBlockFrames)
+                guard !range.isEmpty else {
+                    subCentroidValues.append(contentsOf: repeatElement(0, count: k))
+                    subValues[0].append(0)
+                    subValues[1].append(0)
+                    subValues[2].append(.infinity)
+                    subValues[3].append(-.infinity)
+                    continue
+                }
+                let radius = ball(range)
+                subCentroidValues.append(contentsOf: UnsafeBufferPointer(start: centroid, count: k))
+                subValues[0].append(SquaredDistance.between(centroid, zero, count: k))
+                subValues[1].append(radius)
+                var subLow = Float.infinity
+                var subHigh = -Float.infinity
+                for row in range {
+                    subLow = min(subLow, terms[row])
+                    subHigh = max(subHigh, terms[row])
+                }
+                subValues[2].append(subLow)
+                subValues[3].append(subHigh)
+            }
+            let radius = ball(0..<filled)
             blockCentroids.append(contentsOf: UnsafeBufferPointer(start: centroid, count: k))
             blockNorms.append(SquaredDistance.between(centroid, zero, count: k))
-            // Rounded up a little: the radius must not shrink in float.
-            blockRadii.append(radius.squareRoot() * (1 + 1e-5))
+            blockRadii.append(radius)
             blockLows.append(low)
             blockHighs.append(high)
             filled = 0
@@ -137,6 +186,7 @@ final class BlockBounds: @unchecked Sendable {
             squaredInside.pointer[frame] = SquaredDistance.between(next, zero, count: k)
             let term = a * residual[frame]
             outside.pointer[frame] = term
+            terms[filled] = term
             low = min(low, term)
             high = max(high, term)
             filled += 1
@@ -157,6 +207,11 @@ final class BlockBounds: @unchecked Sendable {
         radii = stored(blockRadii)
         lows = stored(blockLows)
         highs = stored(blockHighs)
+        subCentroids = stored(subCentroidValues)
+        subCentroidNorms = stored(subValues[0])
+        subRadii = stored(subValues[1])
+        subLows = stored(subValues[2])
+        subHighs = stored(subValues[3])
     }
 
     /// The squared step between consecutive frames' `v` past which a new block starts: 16× the
@@ -245,15 +300,27 @@ final class BlockBounds: @unchecked Sendable {
                 closest = block
                 closestSquared = squared
             }
-            // The expanded square carries rounding of order 1e-7 of its terms: take it off the
-            // distance so the bound stays below the truth.
-            let slack = 1e-3 * (query.inside + centroidNorms.pointer[block]).squareRoot()
-            let inside = max(0, squared.squareRoot() - radii.pointer[block] - slack)
-            let e = query.outside
-            let gap = e < lows.pointer[block] ? lows.pointer[block] - e : max(0, e - highs.pointer[block])
-            bounds[block] = inside * inside + gap * gap
+            bounds[block] = Self.bound(
+                squared: squared, query, norm: centroidNorms.pointer[block], radius: radii.pointer[block],
+                low: lows.pointer[block], high: highs.pointer[block])
         }
         return closest
+    }
+
+    /// A ball's squared lower bound from the query's squared distance to its centroid.
+    @inline(__always)
+    private static func bound(
+        squared: Float, _ query: Query, norm: Float, radius: Float, low: Float, high: Float
+    )
+        -> Float
+    {
+        // The expanded square carries rounding of order 1e-7 of its terms: take it off the
+        // distance so the bound stays below the truth.
+        let slack = 1e-3 * (query.inside + norm).squareRoot()
+        let inside = max(0, squared.squareRoot() - radius - slack)
+        let e = query.outside
+        let gap = e < low ? low - e : max(0, e - high)
+        return inside * inside + gap * gap
     }
 
     /// The squared lower bounds of one block's frames, into `workspace.frameBounds`.
@@ -263,18 +330,43 @@ final class BlockBounds: @unchecked Sendable {
     ///   - query: the query's terms.
     ///   - scales: per frame its `a`.
     ///   - workspace: the thread's workspace, after ``prepare(_:workspace:)``.
-    /// - Returns: the block's first frame and its number of frames.
+    ///   - threshold: frames of sub-blocks whose bound exceeds it get `+∞` instead of their own bound.
+    /// - Returns: the block's first frame, its number of frames, and how many got their own bound.
     @discardableResult
     func boundFrames(
-        of block: Int, _ query: Query, scales: UnsafePointer<Float>, workspace: SearchWorkspace
-    ) -> (first: Int, count: Int) {
+        of block: Int, _ query: Query, scales: UnsafePointer<Float>, workspace: SearchWorkspace,
+        below threshold: Float = .infinity
+    ) -> (first: Int, count: Int, bounded: Int) {
         let first = starts[block]
         let count = starts[block + 1] - first
         let bounds = workspace.frameBounds.baseAddress!
+        let projected = workspace.projected.baseAddress!
+        let sub = workspace.subBounds.baseAddress!
+        let k = components
         RowProducts.multiply(
-            index.projected + first * components, rows: count, columns: components,
-            by: workspace.projected.baseAddress!, scale: -2, into: bounds)
-        for row in 0..<count {
+            subCentroids.pointer + block * subBlocks * k, rows: subBlocks, columns: k, by: projected,
+            scale: -2,
+            into: sub)
+        var bounded = 0
+        for part in 0..<subBlocks {
+            let slot = block * subBlocks + part
+            let squared = max(0, sub[part] + query.inside + subCentroidNorms.pointer[slot])
+            let rows = min(count, part * Self.subBlockFrames)..<min(count, (part + 1) * Self.subBlockFrames)
+            guard !rows.isEmpty else { continue }
+            let bound = Self.bound(
+                squared: squared, query, norm: subCentroidNorms.pointer[slot], radius: subRadii.pointer[slot],
+                low: subLows.pointer[slot], high: subHighs.pointer[slot])
+            if bound <= threshold {
+                bounded += rows.count
+                RowProducts.multiply(
+                    index.projected + (first + rows.lowerBound) * k, rows: rows.count, columns: k,
+                    by: projected,
+                    scale: -2, into: bounds + rows.lowerBound)
+            } else {
+                for row in rows { bounds[row] = .nan }
+            }
+        }
+        for row in 0..<count where !bounds[row].isNaN {
             let frame = first + row
             let a = scales[frame]
             let inside =
@@ -282,6 +374,7 @@ final class BlockBounds: @unchecked Sendable {
             let gap = query.outside - outside.pointer[frame]
             bounds[row] = max(0, inside) + gap * gap
         }
-        return (first, count)
+        for row in 0..<count where bounds[row].isNaN { bounds[row] = .infinity }
+        return (first, count, bounded)
     }
 }

@@ -365,7 +365,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         // d₀: the nearest eligible frame of the block whose centroid is nearest the query (every
         // frame's distance is at least the smallest block bound, so d_min ∈ [√lowest, d₀]).
         var upper = Float.infinity
-        let (first, count) = blocks.boundFrames(of: closest, query, scales: scales, workspace: workspace)
+        let (first, count, _) = blocks.boundFrames(of: closest, query, scales: scales, workspace: workspace)
         for frame in first..<first + count where (eligible?[frame] ?? 1) > 0 {
             upper = min(upper, directDistance(q, frame: frame))
         }
@@ -406,10 +406,10 @@ public final class NearestFrameSearch: @unchecked Sendable {
             var fits = true
             listed = 0
             for block in 0..<blocks.blockCount where blockBounds[block] <= threshold {
-                let (first, count) = blocks.boundFrames(
-                    of: block, query, scales: scales, workspace: workspace)
+                let (first, count, bounded) = blocks.boundFrames(
+                    of: block, query, scales: scales, workspace: workspace, below: threshold)
                 if !counted { work.blocks += 1 }
-                work.frames += count
+                work.frames += bounded
                 for row in 0..<count where frameBounds[row] <= threshold {
                     needed += 1
                     if frameBounds[row] < bestBound && (eligible?[first + row] ?? 1) > 0 {
@@ -470,9 +470,9 @@ public final class NearestFrameSearch: @unchecked Sendable {
                 return
             }
             for block in 0..<blocks.blockCount where blockBounds[block] <= limit {
-                let (first, count) = blocks.boundFrames(
-                    of: block, query, scales: scales, workspace: workspace)
-                work.frames += count
+                let (first, count, bounded) = blocks.boundFrames(
+                    of: block, query, scales: scales, workspace: workspace, below: limit)
+                work.frames += bounded
                 for row in 0..<count where frameBounds[row] <= limit && !(frameBounds[row] <= previous) {
                     let frame = first + row
                     guard out[frame] == .infinity else { continue }

@@ -5,6 +5,7 @@
 public final class SearchWorkspace: @unchecked Sendable {
     let blockBounds: UnsafeMutableBufferPointer<Float>
     let frameBounds: UnsafeMutableBufferPointer<Float>
+    let subBounds: UnsafeMutableBufferPointer<Float>
     let candidateFrames: UnsafeMutableBufferPointer<Int32>
     let candidateBounds: UnsafeMutableBufferPointer<Float>
     let projected: UnsafeMutableBufferPointer<Float>
@@ -19,6 +20,8 @@ public final class SearchWorkspace: @unchecked Sendable {
         candidateBounds.initialize(repeating: 0)
         frameBounds = .allocate(capacity: max(1, blockFrames))
         frameBounds.initialize(repeating: 0)
+        subBounds = .allocate(capacity: max(1, blockFrames))
+        subBounds.initialize(repeating: 0)
         projected = .allocate(capacity: max(1, components))
         projected.initialize(repeating: 0)
         centred = .allocate(capacity: dimension)
@@ -30,6 +33,7 @@ public final class SearchWorkspace: @unchecked Sendable {
         candidateFrames.deallocate()
         candidateBounds.deallocate()
         frameBounds.deallocate()
+        subBounds.deallocate()
         projected.deallocate()
         centred.deallocate()
     }
