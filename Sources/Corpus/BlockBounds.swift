@@ -15,6 +15,8 @@
 /// jumps from the last by more than 4× the median step (a shot cut, or the start of another
 /// source): a block straddling a cut would have a large radius and bound nothing, and its frames
 /// would all need their own bounds (measured at 10⁶ frames with fixed blocks: a third of them).
+/// Inside a block that survives, its sub-blocks of ``subBlockFrames`` frames are bounded the same
+/// way before their frames: the slow queries at 10⁶ frames bounded 2.5–3× fewer frames.
 final class BlockBounds: @unchecked Sendable {
     let components: Int
     let frames: Int
