@@ -15,6 +15,8 @@
 /// jumps from the last by more than 4× the median step (a shot cut, or the start of another
 /// source): a block straddling a cut would have a large radius and bound nothing, and its frames
 /// would all need their own bounds (measured at 10⁶ frames with fixed blocks: a third of them).
+/// Inside a block that survives, its sub-blocks of ``subBlockFrames`` frames are bounded the same
+/// way before their frames: the slow queries at 10⁶ frames bounded 2.5–3× fewer frames.
 final class BlockBounds: @unchecked Sendable {
     let components: Int
     let frames: Int
@@ -37,8 +39,21 @@ final class BlockBounds: @unchecked Sendable {
     private let radii: AlignedFloats
     private let lows: AlignedFloats
     private let highs: AlignedFloats
+    /// Sub-blocks per block: a block's runs of up to ``subBlockFrames`` frames, bounded like the
+    /// blocks (centroid, squared norm, radius, range of `a‖e_b‖`; an absent sub-block gets an empty
+    /// range, hence an infinite bound) before their frames, only in the blocks that survive.
+    let subBlocks: Int
+    private let subCentroids: AlignedFloats
+    private let subCentroidNorms: AlignedFloats
+    private let subRadii: AlignedFloats
+    private let subLows: AlignedFloats
+    private let subHighs: AlignedFloats
 
-    /// Prepares the bounds of one measure: a pass over the index (about 60 ms at 10⁶ frames).
+    /// Frames per sub-block.
+    static let subBlockFrames = 8
+
+    /// Prepares the bounds of one measure: one pass over the index's projections (0.2–0.5 s at 10⁶
+    /// frames on the shared 2-core machines, most of it paging in the 256 MB mapped).
     ///
     /// - Parameters:
     ///   - index: the index, with components.
@@ -59,82 +74,160 @@ final class BlockBounds: @unchecked Sendable {
             var sum = 0.0
             if measure == .cosine {
                 for i in 0..<d {
-                    sum += Double(index.basis.pointer[c * d + i]) * Double(index.mean.pointer[i])
+                    sum += Double(index.basis[c * d + i]) * Double(index.mean[i])
                 }
             }
             offset.pointer[c] = Float(sum)
         }
-        let starts = Self.cut(
-            index: index, offset: offset.pointer, scales: scales, blockFrames: blockFrames)
-        self.starts = starts
-        blockCount = starts.count - 1
-        let residual = measure == .cosine ? index.offsetResiduals.pointer : index.residuals.pointer
+        let residual = measure == .cosine ? index.offsetResiduals : index.residuals
         squaredInside = AlignedFloats(count: n)
         outside = AlignedFloats(count: n)
-        centroids = AlignedFloats(count: blockCount * k)
-        centroidNorms = AlignedFloats(count: blockCount)
-        radii = AlignedFloats(count: blockCount)
-        lows = AlignedFloats(count: blockCount)
-        highs = AlignedFloats(count: blockCount)
-        var centroid = [Double](repeating: 0, count: k)
-        for block in 0..<blockCount {
-            let first = starts[block]
-            let end = starts[block + 1]
-            for c in 0..<k { centroid[c] = 0 }
-            var low = Float.infinity
-            var high = -Float.infinity
-            for frame in first..<end {
-                let a = Double(scales[frame])
-                let y = index.projected.pointer + frame * k
-                var inside = 0.0
-                for c in 0..<k {
-                    let value = a * (Double(y[c]) + Double(offset.pointer[c]))
-                    centroid[c] += value
-                    inside += value * value
-                }
-                squaredInside.pointer[frame] = Float(inside)
-                let term = Float(a) * residual[frame]
-                outside.pointer[frame] = term
-                low = min(low, term)
-                high = max(high, term)
-            }
-            var norm = 0.0
-            for c in 0..<k {
-                centroid[c] /= Double(end - first)
-                centroids.pointer[block * k + c] = Float(centroid[c])
-                norm += centroid[c] * centroid[c]
-            }
-            var radius = 0.0
-            for frame in first..<end {
-                let a = Double(scales[frame])
-                let y = index.projected.pointer + frame * k
-                var squared = 0.0
-                for c in 0..<k {
-                    let difference = a * (Double(y[c]) + Double(offset.pointer[c])) - centroid[c]
-                    squared += difference * difference
-                }
-                radius = max(radius, squared)
-            }
-            centroidNorms.pointer[block] = Float(norm)
-            // Rounded up a little: the radius must not shrink in float.
-            radii.pointer[block] = Float(radius.squareRoot() * (1 + 1e-5))
-            lows.pointer[block] = low
-            highs.pointer[block] = high
+        // One pass over the projections (256 MB at 10⁶ frames, the most this costs): each frame's
+        // `v` is computed once, in float, into the current block's rows, which stay in cache for
+        // its centroid and radius. Float is enough: the bounds already allow 10⁻³ of the norms
+        // for rounding, and the radius is rounded up.
+        let jump = n > 1 ? Self.jumpThreshold(index: index, offset: offset.pointer, scales: scales) : 0
+        let rows = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blockFrames * k))
+        let centroid = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k))
+        let zero = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k))
+        let next = UnsafeMutablePointer<Float>.allocate(capacity: max(1, k))
+        defer {
+            rows.deallocate()
+            centroid.deallocate()
+            zero.deallocate()
+            next.deallocate()
         }
+        zero.initialize(repeating: 0, count: max(1, k))
+        var starts = [0]
+        var blockCentroids: [Float] = []
+        var blockNorms: [Float] = []
+        var blockRadii: [Float] = []
+        var blockLows: [Float] = []
+        var blockHighs: [Float] = []
+        let expected = n / max(1, blockFrames) * 2 + 1
+        starts.reserveCapacity(expected)
+        blockCentroids.reserveCapacity(expected * k)
+        blockNorms.reserveCapacity(expected)
+        blockRadii.reserveCapacity(expected)
+        blockLows.reserveCapacity(expected)
+        blockHighs.reserveCapacity(expected)
+        let subBlocks = (blockFrames + Self.subBlockFrames - 1) / Self.subBlockFrames
+        self.subBlocks = subBlocks
+        var subCentroidValues: [Float] = []
+        var subValues: [[Float]] = [[], [], [], []]
+        subCentroidValues.reserveCapacity(expected * subBlocks * k)
+        for i in subValues.indices { subValues[i].reserveCapacity(expected * subBlocks) }
+        let terms = UnsafeMutablePointer<Float>.allocate(capacity: max(1, blockFrames))
+        defer { terms.deallocate() }
+        var filled = 0
+        var low = Float.infinity
+        var high = -Float.infinity
+        // The centroid of rows `range` of the block (into `centroid`), and the rounded-up radius.
+        func ball(_ range: Range<Int>) -> Float {
+            for c in 0..<k { centroid[c] = 0 }
+            for row in range {
+                let v = rows + row * k
+                for c in 0..<k { centroid[c] += v[c] }
+            }
+            let count = Float(range.count)
+            for c in 0..<k { centroid[c] /= count }
+            var radius: Float = 0
+            for row in range {
+                radius = max(radius, SquaredDistance.between(rows + row * k, centroid, count: k))
+            }
+            // Rounded up a little: the radius must not shrink in float.
+            return radius.squareRoot() * (1 + 1e-5)
+        }
+        func close() {
+            for sub in 0..<subBlocks {
+                let range =
+                    min(filled, sub * Self.subBlockFrames)..<min(filled, (sub + 1) * Self.subBlockFrames)
+                guard !range.isEmpty else {
+                    subCentroidValues.append(contentsOf: repeatElement(0, count: k))
+                    subValues[0].append(0)
+                    subValues[1].append(0)
+                    subValues[2].append(.infinity)
+                    subValues[3].append(-.infinity)
+                    continue
+                }
+                let radius = ball(range)
+                subCentroidValues.append(contentsOf: UnsafeBufferPointer(start: centroid, count: k))
+                subValues[0].append(SquaredDistance.between(centroid, zero, count: k))
+                subValues[1].append(radius)
+                var subLow = Float.infinity
+                var subHigh = -Float.infinity
+                for row in range {
+                    subLow = min(subLow, terms[row])
+                    subHigh = max(subHigh, terms[row])
+                }
+                subValues[2].append(subLow)
+                subValues[3].append(subHigh)
+            }
+            let radius = ball(0..<filled)
+            blockCentroids.append(contentsOf: UnsafeBufferPointer(start: centroid, count: k))
+            blockNorms.append(SquaredDistance.between(centroid, zero, count: k))
+            blockRadii.append(radius)
+            blockLows.append(low)
+            blockHighs.append(high)
+            filled = 0
+            low = .infinity
+            high = -.infinity
+        }
+        for frame in 0..<n {
+            let a = scales[frame]
+            let y = index.projected + frame * k
+            for c in 0..<k { next[c] = a * (y[c] + offset.pointer[c]) }
+            // A new block where the last is full, or where `v` jumps from the previous frame's.
+            if filled == blockFrames
+                || (filled > 0 && SquaredDistance.between(next, rows + (filled - 1) * k, count: k) > jump)
+            {
+                close()
+                starts.append(frame)
+            }
+            (rows + filled * k).update(from: next, count: k)
+            squaredInside.pointer[frame] = SquaredDistance.between(next, zero, count: k)
+            let term = a * residual[frame]
+            outside.pointer[frame] = term
+            terms[filled] = term
+            low = min(low, term)
+            high = max(high, term)
+            filled += 1
+        }
+        if n > 0 { close() }
+        starts.append(n)
+        self.starts = starts
+        blockCount = starts.count - 1
+        func stored(_ values: [Float]) -> AlignedFloats {
+            let array = AlignedFloats(count: values.count)
+            values.withUnsafeBufferPointer {
+                array.pointer.update(from: $0.baseAddress!, count: values.count)
+            }
+            return array
+        }
+        centroids = stored(blockCentroids)
+        centroidNorms = stored(blockNorms)
+        radii = stored(blockRadii)
+        lows = stored(blockLows)
+        highs = stored(blockHighs)
+        subCentroids = stored(subCentroidValues)
+        subCentroidNorms = stored(subValues[0])
+        subRadii = stored(subValues[1])
+        subLows = stored(subValues[2])
+        subHighs = stored(subValues[3])
     }
 
-    /// The blocks' first frames: a new block where the last is full, or where a frame's `v` is
-    /// farther from the previous frame's than 4× the median such step.
-    private static func cut(
-        index: SearchIndex, offset: UnsafePointer<Float>, scales: UnsafePointer<Float>, blockFrames: Int
-    ) -> [Int] {
+    /// The squared step between consecutive frames' `v` past which a new block starts: 16× the
+    /// median squared step (4× the step) from an evenly spaced sample.
+    private static func jumpThreshold(
+        index: SearchIndex, offset: UnsafePointer<Float>, scales: UnsafePointer<Float>
+    ) -> Float {
         let k = index.components
         let n = index.frames
         func step(_ frame: Int) -> Float {
             let a = scales[frame]
             let b = scales[frame - 1]
-            let y = index.projected.pointer + frame * k
-            let x = index.projected.pointer + (frame - 1) * k
+            let y = index.projected + frame * k
+            let x = index.projected + (frame - 1) * k
             var sum: Float = 0
             for c in 0..<k {
                 let difference = a * (y[c] + offset[c]) - b * (x[c] + offset[c])
@@ -142,20 +235,12 @@ final class BlockBounds: @unchecked Sendable {
             }
             return sum
         }
-        guard n > 1 else { return [0, n] }
-        // The median squared step from an evenly spaced sample.
         let sampled = min(n - 1, 65_536)
         var sample = (0..<sampled).map { step(1 + $0 * (n - 1) / sampled) }
         sample.sort()
         // Still frames step by nothing: the upper quartile keeps a corpus of them from cutting at
         // every flicker.
-        let jump = 16 * max(sample[sample.count / 2], sample[sample.count * 3 / 4] / 4, 1e-12)
-        var starts = [0]
-        for frame in 1..<n where frame - starts[starts.count - 1] >= blockFrames || step(frame) > jump {
-            starts.append(frame)
-        }
-        starts.append(n)
-        return starts
+        return 16 * max(sample[sample.count / 2], sample[sample.count * 3 / 4] / 4, 1e-12)
     }
 
     /// The query's terms, computed once per query by ``prepare(_:workspace:)``.
@@ -179,11 +264,11 @@ final class BlockBounds: @unchecked Sendable {
         let centred = workspace.centred.baseAddress!
         centred.update(from: query, count: d)
         if centresQuery {
-            for i in 0..<d { centred[i] -= index.mean.pointer[i] }
+            for i in 0..<d { centred[i] -= index.mean[i] }
         }
         let projected = workspace.projected.baseAddress!
         RowProducts.multiply(
-            index.basis.pointer, rows: components, columns: d, by: centred, scale: 1, into: projected)
+            index.basis, rows: components, columns: d, by: centred, scale: 1, into: projected)
         var all = 0.0
         for i in 0..<d { all += Double(centred[i]) * Double(centred[i]) }
         var inside = 0.0
@@ -217,15 +302,27 @@ final class BlockBounds: @unchecked Sendable {
                 closest = block
                 closestSquared = squared
             }
-            // The expanded square carries rounding of order 1e-7 of its terms: take it off the
-            // distance so the bound stays below the truth.
-            let slack = 1e-3 * (query.inside + centroidNorms.pointer[block]).squareRoot()
-            let inside = max(0, squared.squareRoot() - radii.pointer[block] - slack)
-            let e = query.outside
-            let gap = e < lows.pointer[block] ? lows.pointer[block] - e : max(0, e - highs.pointer[block])
-            bounds[block] = inside * inside + gap * gap
+            bounds[block] = Self.bound(
+                squared: squared, query, norm: centroidNorms.pointer[block], radius: radii.pointer[block],
+                low: lows.pointer[block], high: highs.pointer[block])
         }
         return closest
+    }
+
+    /// A ball's squared lower bound from the query's squared distance to its centroid.
+    @inline(__always)
+    private static func bound(
+        squared: Float, _ query: Query, norm: Float, radius: Float, low: Float, high: Float
+    )
+        -> Float
+    {
+        // The expanded square carries rounding of order 1e-7 of its terms: take it off the
+        // distance so the bound stays below the truth.
+        let slack = 1e-3 * (query.inside + norm).squareRoot()
+        let inside = max(0, squared.squareRoot() - radius - slack)
+        let e = query.outside
+        let gap = e < low ? low - e : max(0, e - high)
+        return inside * inside + gap * gap
     }
 
     /// The squared lower bounds of one block's frames, into `workspace.frameBounds`.
@@ -235,18 +332,43 @@ final class BlockBounds: @unchecked Sendable {
     ///   - query: the query's terms.
     ///   - scales: per frame its `a`.
     ///   - workspace: the thread's workspace, after ``prepare(_:workspace:)``.
-    /// - Returns: the block's first frame and its number of frames.
+    ///   - threshold: frames of sub-blocks whose bound exceeds it get `+∞` instead of their own bound.
+    /// - Returns: the block's first frame, its number of frames, and how many got their own bound.
     @discardableResult
     func boundFrames(
-        of block: Int, _ query: Query, scales: UnsafePointer<Float>, workspace: SearchWorkspace
-    ) -> (first: Int, count: Int) {
+        of block: Int, _ query: Query, scales: UnsafePointer<Float>, workspace: SearchWorkspace,
+        below threshold: Float = .infinity
+    ) -> (first: Int, count: Int, bounded: Int) {
         let first = starts[block]
         let count = starts[block + 1] - first
         let bounds = workspace.frameBounds.baseAddress!
+        let projected = workspace.projected.baseAddress!
+        let sub = workspace.subBounds.baseAddress!
+        let k = components
         RowProducts.multiply(
-            index.projected.pointer + first * components, rows: count, columns: components,
-            by: workspace.projected.baseAddress!, scale: -2, into: bounds)
-        for row in 0..<count {
+            subCentroids.pointer + block * subBlocks * k, rows: subBlocks, columns: k, by: projected,
+            scale: -2,
+            into: sub)
+        var bounded = 0
+        for part in 0..<subBlocks {
+            let slot = block * subBlocks + part
+            let squared = max(0, sub[part] + query.inside + subCentroidNorms.pointer[slot])
+            let rows = min(count, part * Self.subBlockFrames)..<min(count, (part + 1) * Self.subBlockFrames)
+            guard !rows.isEmpty else { continue }
+            let bound = Self.bound(
+                squared: squared, query, norm: subCentroidNorms.pointer[slot], radius: subRadii.pointer[slot],
+                low: subLows.pointer[slot], high: subHighs.pointer[slot])
+            if bound <= threshold {
+                bounded += rows.count
+                RowProducts.multiply(
+                    index.projected + (first + rows.lowerBound) * k, rows: rows.count, columns: k,
+                    by: projected,
+                    scale: -2, into: bounds + rows.lowerBound)
+            } else {
+                for row in rows { bounds[row] = .nan }
+            }
+        }
+        for row in 0..<count where !bounds[row].isNaN {
             let frame = first + row
             let a = scales[frame]
             let inside =
@@ -254,6 +376,7 @@ final class BlockBounds: @unchecked Sendable {
             let gap = query.outside - outside.pointer[frame]
             bounds[row] = max(0, inside) + gap * gap
         }
-        return (first, count)
+        for row in 0..<count where bounds[row].isNaN { bounds[row] = .infinity }
+        return (first, count, bounded)
     }
 }

@@ -5,18 +5,20 @@ import Vision
 
 /// An open corpus: frames' embeddings beside the audio they stand for, ready to search and play.
 ///
-/// Opening reads the manifest and the search index (checking their SHA-256), maps every blob —
-/// frames (embeddings and frame table), audio and thumbnails — reads the frame tables, and hashes
-/// the frames blobs when they are small enough to read in a moment (``hashedFramesLimit``);
-/// `verifyMedia()` checks the rest (see `docs/corpus-format.md` for why). The embeddings stay in
+/// Opening reads the manifest (checking its SHA-256), maps every blob — frames (embeddings and
+/// frame table), search index, audio and thumbnails — reads the frame tables, and hashes what
+/// every search reads, the frames blobs and the search index, when they are small enough to hash
+/// in a moment (``hashedFramesLimit``); `verifyMedia()` checks the rest (see
+/// `docs/corpus-format.md` for why). The embeddings stay in
 /// their mapped files: a search reads the few rows it needs, so a million frames (5 GB) open in
 /// well under a second and need not be resident. Immutable and `Sendable` once open; the memory
 /// stays valid as long as the corpus (or one of its sources) lives.
 public final class Corpus: @unchecked Sendable {
     /// How much of the corpus `open` checks against its checksums.
     public enum Verification: Sendable {
-        /// The manifest, the search index, every frame table, every blob's size and header, and
-        /// the frames blobs' checksums when they total at most ``Corpus/hashedFramesLimit``.
+        /// The manifest, every frame table, every blob's size and header, the search index's
+        /// small arrays, and the checksums of the frames blobs and the search index when they
+        /// total at most ``Corpus/hashedFramesLimit``.
         /// The rest is checked by `verifyMedia()`.
         case standard
         /// Everything, audio and thumbnails included (reads the whole corpus from disk).
@@ -42,7 +44,7 @@ public final class Corpus: @unchecked Sendable {
     public let rows: EmbeddingRows
     /// The search index the corpus stores (nil when it has none, or one that does not fit).
     let searchIndex: SearchIndex?
-    /// Whether the frames blobs were hashed at open (else `verifyMedia()` does).
+    /// Whether the frames blobs and the search index were hashed at open (else `verifyMedia()` does).
     public let framesHashedAtOpen: Bool
     /// Bytes on disk: the manifest and every blob.
     public let sizeOnDisk: Int64
@@ -57,12 +59,13 @@ public final class Corpus: @unchecked Sendable {
     private let thumbnailRanges: [Range<Int>]
     private let audioFiles: [MappedFile]
     private let records: [CorpusManifest.SourceRecord]
+    private let searchIndexRecord: CorpusManifest.SearchIndexRecord?
 
     /// The format version this code writes (see `docs/corpus-format.md`).
     public static let formatVersionWritten = CorpusFormat.version
 
-    /// The frames blobs, in total, up to which `open` hashes them (about half a second); a larger
-    /// corpus's are hashed by `verifyMedia()`.
+    /// The frames blobs and the search index, in total, up to which `open` hashes them (about half
+    /// a second); a larger corpus's are hashed by `verifyMedia()`.
     public static let hashedFramesLimit: Int64 = 1 << 30
 
     /// The length of one embedding.
@@ -84,13 +87,24 @@ public final class Corpus: @unchecked Sendable {
     public static func open(
         _ url: URL, expecting model: ModelIdentity? = nil, verification: Verification = .standard
     ) throws -> Corpus {
+        try open(url, expecting: model, verification: verification, hashLimit: hashedFramesLimit)
+    }
+
+    /// Opens a corpus, hashing the frames blobs and the search index when they total at most
+    /// `hashLimit` bytes (tests open a small corpus as a large one).
+    static func open(
+        _ url: URL, expecting model: ModelIdentity?, verification: Verification, hashLimit: Int64
+    ) throws -> Corpus {
         var previous: Data?
         while true {
             let data = try CorpusBundle.readManifest(url)
             let manifest = try CorpusManifest.decode(data, corpus: url)
             do {
-                return try Corpus(url: url, manifest: manifest, manifestSize: data.count, expecting: model)
-                    .verified(verification)
+                return try Corpus(
+                    url: url, manifest: manifest, manifestSize: data.count, expecting: model,
+                    hashLimit: hashLimit
+                )
+                .verified(verification)
             } catch CorpusLoadError.blobMissing(let file) {
                 // A writer may have replaced the corpus between reading the manifest and opening its
                 // blobs; a new manifest means try again, the same one means the blob is really gone.
@@ -103,9 +117,10 @@ public final class Corpus: @unchecked Sendable {
         }
     }
 
-    private init(url: URL, manifest: CorpusManifest, manifestSize: Int, expecting expected: ModelIdentity?)
-        throws
-    {
+    private init(
+        url: URL, manifest: CorpusManifest, manifestSize: Int, expecting expected: ModelIdentity?,
+        hashLimit: Int64
+    ) throws {
         guard let model = manifest.model.identity else {
             throw CorpusError.damaged(url, reason: "unknown normalisation '\(manifest.model.normalization)'")
         }
@@ -127,8 +142,13 @@ public final class Corpus: @unchecked Sendable {
         let total = counts.reduce(0, +)
         let starts = counts.reduce(into: [0]) { $0.append($0.last! + $1) }
         let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
-        let framesBytes = frameRecords.reduce(Int64(0)) { $0 + $1.frames.bytes }
-        let hashFrames = framesBytes <= Self.hashedFramesLimit
+        // The index belongs to exactly these frames blobs, in this order; any other is left unused.
+        let indexRecord = manifest.searchIndex.flatMap {
+            $0.frameCount == total && $0.frameBlobs == frameRecords.map(\.id) ? $0 : nil
+        }
+        // What every search reads is hashed now when small; a large corpus's by `verifyMedia()`.
+        let searchBytes = frameRecords.reduce(indexRecord?.bytes ?? 0) { $0 + $1.frames.bytes }
+        let hashFrames = searchBytes <= hashLimit
 
         // Frames blobs are mapped (and hashed when small) concurrently; audio and thumbnails are mapped.
         let mapped = Mutex<[Int: MappedFile]>([:])
@@ -229,17 +249,15 @@ public final class Corpus: @unchecked Sendable {
                 )
             }, owner: nil, isMapped: true)
         self.rows = rows
-        statistics =
+        let statistics =
             manifest.statistics.flatMap { $0.fits(frames: total, dimension: dimension) ? $0 : nil }
             ?? CorpusStatistics.compute(rows: rows)
-        // The index belongs to exactly these frames blobs, in this order; any other is left unused.
-        if let record = manifest.searchIndex, record.frameCount == total,
-            record.frameBlobs == frameRecords.map(\.id)
-        {
-            searchIndex = try SearchIndex.read(
-                record, directory: directory, dimension: dimension, corpus: url)
-        } else {
-            searchIndex = nil
+        self.statistics = statistics
+        searchIndexRecord = indexRecord
+        searchIndex = try indexRecord.map {
+            try SearchIndex.map(
+                $0, directory: directory, dimension: dimension, mean: statistics.mean, hash: hashFrames,
+                corpus: url)
         }
         sizeOnDisk =
             Int64(manifestSize)
@@ -340,23 +358,29 @@ public final class Corpus: @unchecked Sendable {
         if let error = failure.withLock({ $0 }) { throw error }
     }
 
-    /// Checks every frames blob against its checksum, reading the files rather than the mappings so
-    /// that 5 GB of embeddings do not become resident.
+    /// Checks every frames blob and the search index against their checksums, reading the files
+    /// rather than the mappings so that 5 GB of embeddings do not become resident.
     private func verifyFrames() throws {
         let directory = url.appendingPathComponent(CorpusFormat.sourcesDirectory)
         let failure = Mutex<Error?>(nil)
-        DispatchQueue.concurrentPerform(iterations: frameRecords.count) { index in
-            let (blob, name, _) = frameRecords[index]
-            let digest = try? FileChecksum.sha256(of: directory.appendingPathComponent(blob.file)).sha256
-            if digest != blob.sha256 {
+        let index = searchIndex == nil ? nil : searchIndexRecord
+        DispatchQueue.concurrentPerform(iterations: frameRecords.count + (index == nil ? 0 : 1)) { job in
+            let (file, sha256, what) =
+                job < frameRecords.count
+                ? (
+                    frameRecords[job].blob.file, frameRecords[job].blob.sha256,
+                    " (source '\(frameRecords[job].name)')"
+                )
+                : (index!.file, index!.sha256, " (the search index)")
+            let digest = try? FileChecksum.sha256(of: directory.appendingPathComponent(file)).sha256
+            if digest != sha256 {
                 failure.withLock {
                     $0 =
                         $0
                         ?? CorpusError.damaged(
                             url,
                             reason:
-                                "\(CorpusFormat.sourcesDirectory)/\(blob.file) does not match its checksum "
-                                + "(source '\(name)')")
+                                "\(CorpusFormat.sourcesDirectory)/\(file) does not match its checksum\(what)")
                 }
             }
         }

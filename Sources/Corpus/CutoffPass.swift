@@ -8,4 +8,8 @@ public struct CutoffPass: Sendable, Equatable {
     public var neighborCount: Int
     /// Whether lower bounds spared the other frames (false: a full pass).
     public var bounded: Bool
+    /// How many blocks' bounds were below the first threshold (0 after a full pass without bounds).
+    public var survivingBlocks = 0
+    /// How many frames had their own lower bound computed, counting a frame once per time.
+    public var boundedFrames = 0
 }

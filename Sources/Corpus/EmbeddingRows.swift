@@ -107,6 +107,39 @@ public struct EmbeddingRows: @unchecked Sendable {
         madvise(address, last - first, MADV_DONTNEED)
     }
 
+    /// Asks the kernel to read mapped rows in ahead of use, one request per stretch of consecutive
+    /// rows: pages of a large corpus leave the page cache (reclaimed while cold), and a search that
+    /// faults them in one after another waits for the disk once per row; read ahead together, the
+    /// waits overlap. Returns at once; does nothing to rows in memory.
+    ///
+    /// - Parameters:
+    ///   - frames: frames in increasing order.
+    ///   - count: how many of `frames` to look at.
+    ///   - wanted: whether the frame in that slot will be read.
+    func readAhead(_ frames: UnsafePointer<Int32>, count: Int, where wanted: (Int) -> Bool) {
+        guard isMapped else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let bytes = dimension * 4
+        var start = 0
+        var end = 0
+        func flush() {
+            let first = start / page * page
+            guard end > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
+            madvise(address, end - first, MADV_WILLNEED)
+        }
+        for slot in 0..<count where wanted(slot) {
+            let row = Int(bitPattern: row(Int(frames[slot])))
+            if row == end {
+                end += bytes
+                continue
+            }
+            flush()
+            start = row
+            end = row + bytes
+        }
+        flush()
+    }
+
     /// Calls `body` with every run of rows, in frame order.
     ///
     /// - Parameter body: receives the first frame, the number of frames and their rows.

@@ -174,7 +174,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         squaredLengths = AlignedFloats(count: frames)
         for frame in 0..<frames {
             let length =
-                measure == .centredCosine ? index.centredNorms.pointer[frame] : index.norms.pointer[frame]
+                measure == .centredCosine ? index.centredNorms[frame] : index.norms[frame]
             switch measure {
             case .euclidean:
                 scales.pointer[frame] = 1
@@ -213,7 +213,8 @@ public final class NearestFrameSearch: @unchecked Sendable {
     public func makeWorkspace() -> SearchWorkspace {
         SearchWorkspace(
             blocks: blocks?.blockCount ?? 0, blockFrames: blocks?.blockFrames ?? 0,
-            components: blocks?.components ?? 0, dimension: dimension)
+            candidates: blocks == nil ? 0 : frameCount / 4, components: blocks?.components ?? 0,
+            dimension: dimension)
     }
 
     /// The root-mean-square distance from a query to every frame of the corpus, in O(dimension).
@@ -327,23 +328,30 @@ public final class NearestFrameSearch: @unchecked Sendable {
         guard frameCount > 0, let q = query.baseAddress, let out = distances.baseAddress else {
             return CutoffPass(scale: scale, exactDistances: 0, neighborCount: 0, bounded: false)
         }
+        var work = (blocks: 0, frames: 0)
         if let blocks, cutoff >= 0, cutoff.isFinite,
             let found = boundedPass(
                 q, scale: scale, cutoff: cutoff, eligible: eligible, blocks: blocks, workspace: workspace,
-                into: out, nearest: nearest, count: k)
+                into: out, nearest: nearest, count: k, work: &work)
         {
-            return CutoffPass(scale: scale, exactDistances: found, neighborCount: k, bounded: true)
+            return CutoffPass(
+                scale: scale, exactDistances: found, neighborCount: k, bounded: true,
+                survivingBlocks: work.blocks,
+                boundedFrames: work.frames)
         }
         exactPass(q, into: out)
         selectNearest(out, query: q, into: nearest, count: k)
-        return CutoffPass(scale: scale, exactDistances: frameCount, neighborCount: k, bounded: false)
+        return CutoffPass(
+            scale: scale, exactDistances: frameCount, neighborCount: k, bounded: false,
+            survivingBlocks: work.blocks, boundedFrames: work.frames)
     }
 
     /// The bounded pass; nil when a full pass should be made instead (nothing written that matters).
     private func boundedPass(
         _ q: UnsafePointer<Float>, scale: Double, cutoff: Double, eligible: UnsafeBufferPointer<Double>?,
         blocks: BlockBounds, workspace: SearchWorkspace, into out: UnsafeMutablePointer<Float>,
-        nearest results: UnsafeMutableBufferPointer<Neighbor>, count k: Int
+        nearest results: UnsafeMutableBufferPointer<Neighbor>, count k: Int,
+        work: inout (blocks: Int, frames: Int)
     ) -> Int? {
         precondition(
             workspace.blockBounds.count >= blocks.blockCount, "the workspace belongs to another search")
@@ -357,7 +365,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         // d₀: the nearest eligible frame of the block whose centroid is nearest the query (every
         // frame's distance is at least the smallest block bound, so d_min ∈ [√lowest, d₀]).
         var upper = Float.infinity
-        let (first, count) = blocks.boundFrames(of: closest, query, scales: scales, workspace: workspace)
+        let (first, count, _) = blocks.boundFrames(of: closest, query, scales: scales, workspace: workspace)
         for frame in first..<first + count where (eligible?[frame] ?? 1) > 0 {
             upper = min(upper, directDistance(q, frame: frame))
         }
@@ -370,22 +378,55 @@ public final class NearestFrameSearch: @unchecked Sendable {
             // A margin for the rounding of the bounds (float sums of terms as large as the bound itself).
             return Float(reach * reach * (1 + 1e-3) + 1e-6 * scale * scale)
         }
+        // The frames whose bound is at most `listedBelow`, in frame order, with their bounds: every
+        // threshold after the first is lower, so the surviving blocks' frames are bounded once, not
+        // once per round and again for the exact distances (-1: no list, it would not fit).
+        let listFrames = workspace.candidateFrames.baseAddress!
+        let listBounds = workspace.candidateBounds.baseAddress!
+        let capacity = workspace.candidateFrames.count
+        var listed = 0
+        var listedBelow: Float = -1
+        var counted = false
         // The frames a threshold leaves, and the eligible one with the smallest bound among them.
         func candidates(below threshold: Float) -> (count: Int, best: Int, bound: Float) {
             var needed = 0
             var best = -1
             var bestBound = Float.infinity
+            if threshold <= listedBelow {
+                for slot in 0..<listed where listBounds[slot] <= threshold {
+                    needed += 1
+                    let frame = Int(listFrames[slot])
+                    if listBounds[slot] < bestBound && (eligible?[frame] ?? 1) > 0 {
+                        best = frame
+                        bestBound = listBounds[slot]
+                    }
+                }
+                return (needed, best, bestBound)
+            }
+            var fits = true
+            listed = 0
             for block in 0..<blocks.blockCount where blockBounds[block] <= threshold {
-                let (first, count) = blocks.boundFrames(
-                    of: block, query, scales: scales, workspace: workspace)
+                let (first, count, bounded) = blocks.boundFrames(
+                    of: block, query, scales: scales, workspace: workspace, below: threshold)
+                if !counted { work.blocks += 1 }
+                work.frames += bounded
                 for row in 0..<count where frameBounds[row] <= threshold {
                     needed += 1
                     if frameBounds[row] < bestBound && (eligible?[first + row] ?? 1) > 0 {
                         best = first + row
                         bestBound = frameBounds[row]
                     }
+                    if fits && listed < capacity {
+                        listFrames[listed] = Int32(first + row)
+                        listBounds[listed] = frameBounds[row]
+                        listed += 1
+                    } else {
+                        fits = false
+                    }
                 }
             }
+            listedBelow = fits ? threshold : -1
+            counted = true
             return (needed, best, bestBound)
         }
         // A frame with a smaller bound than d₀² may be nearer: its distance tightens the cutoff (and
@@ -409,9 +450,29 @@ public final class NearestFrameSearch: @unchecked Sendable {
         var filled = 0
         // Exact distances for the frames not yet computed whose bound is at most `limit`.
         func visit(below limit: Float, above previous: Float) {
+            if limit <= listedBelow {
+                rows.readAhead(listFrames, count: listed) {
+                    listBounds[$0] <= limit && !(listBounds[$0] <= previous)
+                }
+                for slot in 0..<listed where listBounds[slot] <= limit && !(listBounds[slot] <= previous) {
+                    let frame = Int(listFrames[slot])
+                    guard out[frame] == .infinity else { continue }
+                    let distance = directDistance(q, frame: frame)
+                    out[frame] = distance
+                    computed += 1
+                    if k > 0 {
+                        insert(
+                            Neighbor(frame: frame, distance: distance), into: results, filled: filled,
+                            count: k)
+                        filled = min(filled + 1, k)
+                    }
+                }
+                return
+            }
             for block in 0..<blocks.blockCount where blockBounds[block] <= limit {
-                let (first, count) = blocks.boundFrames(
-                    of: block, query, scales: scales, workspace: workspace)
+                let (first, count, bounded) = blocks.boundFrames(
+                    of: block, query, scales: scales, workspace: workspace, below: limit)
+                work.frames += bounded
                 for row in 0..<count where frameBounds[row] <= limit && !(frameBounds[row] <= previous) {
                     let frame = first + row
                     guard out[frame] == .infinity else { continue }
@@ -549,7 +610,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         let q = UnsafeRawPointer(query)
         let a = SIMD8<Float>(repeating: scales.pointer[frame])
         // `b` is μ for the centred cosine (in float: the rounding is far below a distance's), else 0.
-        let b = measure == .centredCosine ? UnsafeRawPointer(index.mean.pointer) : nil
+        let b = measure == .centredCosine ? UnsafeRawPointer(index.mean) : nil
         var s0 = SIMD8<Float>()
         var s1 = SIMD8<Float>()
         var i = 0
@@ -569,7 +630,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         }
         var sum = (s0 + s1).sum()
         let rowFloats = rows.row(frame)
-        let centre = index.mean.pointer
+        let centre = index.mean
         while i < dimension {
             let difference = scales.pointer[frame] * (rowFloats[i] - (b == nil ? 0 : centre[i])) - query[i]
             sum += difference * difference

@@ -31,40 +31,76 @@ final class SearchIndex: @unchecked Sendable {
     /// The share of the sampled variance the components explain (1 without components).
     let explainedVariance: Double
     /// μ, `dimension` floats.
-    let mean: AlignedFloats
+    let mean: UnsafePointer<Float>
     /// `Pᵀ`: `components × dimension`, row-major.
-    let basis: AlignedFloats
+    let basis: UnsafePointer<Float>
     /// `y` per frame: `frames × components`.
-    let projected: AlignedFloats
+    let projected: UnsafePointer<Float>
     /// `r` per frame.
-    let residuals: AlignedFloats
+    let residuals: UnsafePointer<Float>
     /// `r₀` per frame.
-    let offsetResiduals: AlignedFloats
+    let offsetResiduals: UnsafePointer<Float>
     /// `‖x‖` per frame.
-    let norms: AlignedFloats
+    let norms: UnsafePointer<Float>
     /// `‖x − μ‖` per frame.
-    let centredNorms: AlignedFloats
+    let centredNorms: UnsafePointer<Float>
+    /// The file's bytes, header and arrays, in the file's layout: memory of its own when computed,
+    /// the mapped file when read (a page is read from the disk when a search first touches it).
+    let bytes: UnsafeRawBufferPointer
+    /// What keeps `bytes` alive: an ``AlignedFloats`` or a ``MappedFile``.
+    private let storage: AnyObject
 
-    private init(frames: Int, dimension: Int, components: Int, explainedVariance: Double) {
+    /// Whether the arrays are the mapped file (else memory of their own).
+    var isMapped: Bool { storage is MappedFile }
+
+    /// Lays the arrays out over `bytes` (the header, then the arrays in file order).
+    private init(
+        frames: Int, dimension: Int, components: Int, explainedVariance: Double,
+        bytes: UnsafeRawBufferPointer,
+        storage: AnyObject
+    ) {
+        precondition(
+            bytes.count == Self.fileSize(frames: frames, dimension: dimension, components: components),
+            "the index has the wrong size")
         self.frames = frames
         self.dimension = dimension
         self.components = components
         self.explainedVariance = explainedVariance
-        mean = AlignedFloats(count: dimension)
-        basis = AlignedFloats(count: components * dimension)
-        projected = AlignedFloats(count: frames * components)
-        residuals = AlignedFloats(count: frames)
-        offsetResiduals = AlignedFloats(count: frames)
-        norms = AlignedFloats(count: frames)
-        centredNorms = AlignedFloats(count: frames)
+        self.bytes = bytes
+        self.storage = storage
+        var next = (bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(to: Float.self)
+        func take(_ count: Int) -> UnsafePointer<Float> {
+            defer { next += count }
+            return UnsafePointer(next)
+        }
+        mean = take(dimension)
+        basis = take(components * dimension)
+        projected = take(frames * components)
+        residuals = take(frames)
+        offsetResiduals = take(frames)
+        norms = take(frames)
+        centredNorms = take(frames)
     }
 
-    /// The arrays in file order, with their lengths in floats.
-    private var sections: [(AlignedFloats, Int)] {
-        [
-            (mean, dimension), (basis, components * dimension), (projected, frames * components),
-            (residuals, frames), (offsetResiduals, frames), (norms, frames), (centredNorms, frames),
-        ]
+    /// An index in memory of its own, its header written and its arrays to fill.
+    private convenience init(frames: Int, dimension: Int, components: Int, explainedVariance: Double) {
+        let size = Self.fileSize(frames: frames, dimension: dimension, components: components)
+        let memory = AlignedFloats(count: size / 4)
+        let bytes = UnsafeMutableRawBufferPointer(start: memory.pointer, count: size)
+        let header = Self.header(
+            frames: frames, dimension: dimension, components: components, explainedVariance: explainedVariance
+        )
+        bytes.copyBytes(from: header)
+        self.init(
+            frames: frames, dimension: dimension, components: components,
+            explainedVariance: explainedVariance,
+            bytes: UnsafeRawBufferPointer(bytes), storage: memory)
+    }
+
+    /// Writable access to an array of an index in memory of its own, while it is filled.
+    private func filling(_ array: UnsafePointer<Float>) -> UnsafeMutablePointer<Float> {
+        precondition(!isMapped, "a mapped index is read-only")
+        return UnsafeMutablePointer(mutating: array)
     }
 
     /// Computes the index of a set of embeddings.
@@ -98,8 +134,8 @@ final class SearchIndex: @unchecked Sendable {
             basis = vectors
         }
         let index = SearchIndex(frames: frames, dimension: d, components: kept, explainedVariance: explained)
-        index.mean.pointer.update(from: meanFloats.pointer, count: d)
-        if let basis { index.basis.pointer.update(from: basis.pointer, count: kept * d) }
+        index.filling(index.mean).update(from: meanFloats.pointer, count: d)
+        if let basis { index.filling(index.basis).update(from: basis.pointer, count: kept * d) }
         index.fill(rows: rows)
         return index
     }
@@ -140,16 +176,19 @@ final class SearchIndex: @unchecked Sendable {
         // m = Pᵀμ, and ‖μ_⊥‖² = ‖μ‖² − ‖m‖² for r₀.
         var meanProjection = [Double](repeating: 0, count: k)
         for c in 0..<k {
-            meanProjection[c] = cblas_dsdot(Int32(d), basis.pointer + c * d, 1, mean.pointer, 1)
+            meanProjection[c] = cblas_dsdot(Int32(d), basis + c * d, 1, mean, 1)
         }
-        let centred = UnsafeMutablePointer<Float>.allocate(capacity: d)
-        defer { centred.deallocate() }
+        let projected = filling(self.projected)
+        let norms = filling(self.norms)
+        let centredNorms = filling(self.centredNorms)
+        let residuals = filling(self.residuals)
+        let offsetResiduals = filling(self.offsetResiduals)
         rows.forEachRun { first, count, base in
             if k > 0 {
                 // Y = X·P − 1·(μᵀP), in blocks so a run of a million rows needs no second copy.
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(k), Int32(d), 1, base,
-                    Int32(d), basis.pointer, Int32(d), 0, projected.pointer + first * k, Int32(k))
+                    Int32(d), basis, Int32(d), 0, projected + first * k, Int32(k))
             }
             for row in 0..<count {
                 let frame = first + row
@@ -159,12 +198,12 @@ final class SearchIndex: @unchecked Sendable {
                 for i in 0..<d {
                     let value = Double(x[i])
                     squared += value * value
-                    let offset = value - Double(mean.pointer[i])
+                    let offset = value - Double(mean[i])
                     centredSquared += offset * offset
                 }
                 var inside = 0.0
                 var offsetInside = 0.0
-                let y = projected.pointer + frame * k
+                let y = projected + frame * k
                 for c in 0..<k {
                     let raw = Double(y[c])
                     let value = raw - meanProjection[c]
@@ -172,11 +211,11 @@ final class SearchIndex: @unchecked Sendable {
                     inside += value * value
                     offsetInside += raw * raw
                 }
-                norms.pointer[frame] = Float(squared.squareRoot())
-                centredNorms.pointer[frame] = Float(centredSquared.squareRoot())
+                norms[frame] = Float(squared.squareRoot())
+                centredNorms[frame] = Float(centredSquared.squareRoot())
                 // r² = ‖x − μ‖² − ‖y‖² and r₀² = ‖x‖² − ‖Pᵀx‖², each a difference in double.
-                residuals.pointer[frame] = Float(max(0, centredSquared - inside).squareRoot())
-                offsetResiduals.pointer[frame] = Float(max(0, squared - offsetInside).squareRoot())
+                residuals[frame] = Float(max(0, centredSquared - inside).squareRoot())
+                offsetResiduals[frame] = Float(max(0, squared - offsetInside).squareRoot())
             }
         }
     }
@@ -185,7 +224,9 @@ final class SearchIndex: @unchecked Sendable {
 
     /// The header's bytes: magic, tag, version, then frames, dimension, components (uint64 each)
     /// and the explained variance (float64); zero to 64 bytes.
-    private var header: [UInt8] {
+    private static func header(frames: Int, dimension: Int, components: Int, explainedVariance: Double)
+        -> [UInt8]
+    {
         var bytes = CorpusFormat.magic + Self.tag
         withUnsafeBytes(of: Self.version.littleEndian) { bytes += $0 }
         for value in [UInt64(frames), UInt64(dimension), UInt64(components)] {
@@ -213,44 +254,44 @@ final class SearchIndex: @unchecked Sendable {
             throw CorpusError.systemError(url, operation: "create", errno: errno)
         }
         defer { close(descriptor) }
-        var hasher = SHA256Incremental()
-        func put(_ bytes: UnsafeRawBufferPointer) throws {
-            hasher.update(bytes)
-            var offset = 0
-            while offset < bytes.count {
-                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw CorpusError.systemError(url, operation: "write", errno: errno)
-                }
-                offset += written
+        var offset = 0
+        while offset < bytes.count {
+            let written = Foundation.write(
+                descriptor, bytes.baseAddress! + offset, min(bytes.count - offset, 1 << 26))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CorpusError.systemError(url, operation: "write", errno: errno)
             }
-        }
-        try header.withUnsafeBytes { try put($0) }
-        for (array, count) in sections {
-            try put(UnsafeRawBufferPointer(start: array.pointer, count: count * 4))
+            offset += written
         }
         guard fsync(descriptor) == 0 else {
             throw CorpusError.systemError(url, operation: "flush", errno: errno)
         }
-        let size = Self.fileSize(frames: frames, dimension: dimension, components: components)
         return CorpusManifest.SearchIndexRecord(
-            file: url.lastPathComponent, bytes: Int64(size), sha256: hasher.finalize(),
+            file: url.lastPathComponent, bytes: Int64(bytes.count), sha256: SHA256Hex.of(bytes),
             frameCount: frames, components: components, frameBlobs: frameBlobs)
     }
 
-    /// Reads an index file, checking its size, header and SHA-256 against the manifest's record.
+    /// Maps an index file, checking its size and header against the manifest's record, its mean
+    /// against the corpus's, its components' lengths and its per-frame lengths, and, when `hash`
+    /// is set, its SHA-256.
     ///
+    /// Without `hash` the bytes are not read (272 MB at 10⁶ frames): the pages are read when the
+    /// search first touches them, and ``Corpus/verifyMedia()`` checks the digest.
     /// - Parameters:
     ///   - record: the manifest's record of the file.
     ///   - directory: the directory holding it.
     ///   - dimension: the corpus's embedding length.
+    ///   - mean: the corpus's mean embedding (its statistics'), which the index must hold.
+    ///   - hash: whether to check the file's SHA-256 now.
     ///   - corpus: the corpus, named in errors.
     /// - Returns: the index.
     /// - Throws: `CorpusError.damaged` naming the file when anything disagrees,
     ///   `CorpusLoadError.blobMissing` when it is gone.
-    static func read(
-        _ record: CorpusManifest.SearchIndexRecord, directory: URL, dimension: Int, corpus: URL
+    static func map(
+        _ record: CorpusManifest.SearchIndexRecord, directory: URL, dimension: Int, mean: [Double],
+        hash: Bool,
+        corpus: URL
     ) throws -> SearchIndex {
         let name = "\(CorpusFormat.sourcesDirectory)/\(record.file)"
         func damaged(_ reason: String) -> CorpusError {
@@ -261,11 +302,11 @@ final class SearchIndex: @unchecked Sendable {
         guard record.frameCount >= 0, record.components >= 0, record.components < dimension,
             record.bytes == Int64(expected)
         else { throw damaged("should hold \(expected) bytes, the manifest says \(record.bytes)") }
-        let path = directory.appendingPathComponent(record.file).path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let url = directory.appendingPathComponent(record.file)
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             if errno == ENOENT { throw CorpusLoadError.blobMissing(record.file) }
-            throw CorpusError.systemError(URL(fileURLWithPath: path), operation: "open", errno: errno)
+            throw CorpusError.systemError(url, operation: "open", errno: errno)
         }
         defer { close(descriptor) }
         var info = stat()
@@ -273,34 +314,52 @@ final class SearchIndex: @unchecked Sendable {
         guard Int64(info.st_size) == record.bytes else {
             throw damaged("is \(info.st_size) bytes, the manifest says \(record.bytes)")
         }
-        var hasher = SHA256Incremental()
-        func take(_ target: UnsafeMutableRawBufferPointer, at start: Int) throws {
-            var offset = 0
-            while offset < target.count {
-                let got = pread(
-                    descriptor, target.baseAddress! + offset, min(target.count - offset, 1 << 26),
-                    off_t(start + offset))
-                if got < 0 && errno == EINTR { continue }
-                guard got > 0 else { throw damaged("is cut short") }
-                offset += got
-            }
-            hasher.update(UnsafeRawBufferPointer(target))
-        }
-        var head = [UInt8](repeating: 0, count: CorpusFormat.blobHeaderSize)
-        try head.withUnsafeMutableBytes { try take($0, at: 0) }
+        let file = try MappedFile(descriptor: descriptor, size: expected, url: url)
+        let head = Array(file.bytes.prefix(CorpusFormat.blobHeaderSize))
         let variance = head.withUnsafeBytes {
             Double(bitPattern: UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 40, as: UInt64.self)))
         }
+        guard
+            head
+                == header(
+                    frames: record.frameCount, dimension: dimension, components: record.components,
+                    explainedVariance: variance)
+        else { throw damaged("has a wrong header") }
+        if hash {
+            guard SHA256Hex.of(file.bytes) == record.sha256 else {
+                throw damaged("does not match its checksum")
+            }
+        }
         let index = SearchIndex(
             frames: record.frameCount, dimension: dimension, components: record.components,
-            explainedVariance: variance)
-        guard head == index.header else { throw damaged("has a wrong header") }
-        var offset = CorpusFormat.blobHeaderSize
-        for (array, count) in index.sections {
-            try take(UnsafeMutableRawBufferPointer(start: array.pointer, count: count * 4), at: offset)
-            offset += count * 4
-        }
-        guard hasher.finalize() == record.sha256 else { throw damaged("does not match its checksum") }
+            explainedVariance: variance, bytes: file.bytes, storage: file)
+        if let reason = index.implausibility(mean: mean) { throw damaged(reason) }
         return index
+    }
+
+    /// What is wrong with the index's small arrays, checked without its digest: μ must be the
+    /// corpus's (rounded to float), every component of unit length, and every per-frame length
+    /// finite and non-negative (16 bytes a frame: 16 MB at 10⁶ frames, against 256 MB of projections).
+    ///
+    /// - Parameter mean: the corpus's mean embedding.
+    /// - Returns: why the index cannot be this corpus's, or nil.
+    func implausibility(mean expected: [Double]) -> String? {
+        guard expected.count == dimension, (0..<dimension).allSatisfy({ mean[$0] == Float(expected[$0]) })
+        else { return "holds another mean embedding than the manifest's statistics" }
+        for c in 0..<components {
+            var squared = 0.0
+            for i in 0..<dimension {
+                squared += Double(basis[c * dimension + i]) * Double(basis[c * dimension + i])
+            }
+            guard abs(squared - 1) < 1e-3 else {
+                return "holds a principal component of length \(squared.squareRoot())"
+            }
+        }
+        for array in [residuals, offsetResiduals, norms, centredNorms] {
+            for frame in 0..<frames where !(array[frame].isFinite && array[frame] >= 0) {
+                return "holds a negative or non-finite length (frame \(frame))"
+            }
+        }
+        return nil
     }
 }

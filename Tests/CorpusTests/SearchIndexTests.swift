@@ -77,6 +77,9 @@ import Testing
                 }
             }
             #expect(pass.bounded && pass.exactDistances < corpus.frameCount / 4, "\(pass)")
+            // The surviving blocks' frames are bounded once, not once per round and again for the
+            // exact distances.
+            #expect(pass.boundedFrames <= pass.survivingBlocks * NearestFrameSearch.blockFrames, "\(pass)")
             let nearestDistance = Double(all.min()!)
             let reach = nearestDistance + 0.4 * (pass.scale - nearestDistance)
             var mismatches = 0
@@ -140,6 +143,47 @@ import Testing
         }
     }
 
+    /// Above the hashing limit the index is mapped, not hashed: its header, mean, components and
+    /// per-frame lengths are checked at open, its digest by `verifyMedia()`, each naming the file.
+    @Test func aLargeCorpusChecksItsIndexDigestOnDemand() throws {
+        let directory = try TemporaryDirectory()
+        let url = try Self.write(sources: 3, to: directory.file("large.scenophone"))
+        let record = try #require(try manifest(url).searchIndex)
+        let file = url.appendingPathComponent("sources/\(record.file)")
+        func open(_ verification: Corpus.Verification = .standard) throws -> Corpus {
+            try Corpus.open(url, expecting: nil, verification: verification, hashLimit: 0)
+        }
+        let clean = try open()
+        #expect(!clean.framesHashedAtOpen && clean.searchIndex?.isMapped == true)
+        #expect(try Corpus.open(url).framesHashedAtOpen)
+        // A flipped projection is found on demand.
+        try CorpusFixtures.flipByte(in: file, at: 100_000)
+        let corpus = try open()
+        #expect {
+            try corpus.verifyMedia()
+        } throws: { error in
+            "\(error)".contains(record.file) && "\(error)".contains("checksum")
+        }
+        #expect(throws: CorpusError.self) { try open(.full) }
+        try CorpusFixtures.flipByte(in: file, at: 100_000)
+        #expect(throws: Never.self) { try open(.full) }
+        // The rest at open: offsets in the header, μ, the first component and the first `r`
+        // (128 dimensions, 64 components, 10 500 frames; the top byte of a float flips its sign).
+        let residuals = 64 + 4 * (128 + 64 * 128 + 10_500 * 64)
+        for (offset, what) in [
+            (20, "header"), (64 + 4 * 5 + 3, "mean"), (576 + 4 * 10 + 3, "component"),
+            (residuals + 4 * 7 + 3, "length"),
+        ] {
+            try CorpusFixtures.flipByte(in: file, at: offset)
+            #expect {
+                try open()
+            } throws: { error in
+                "\(error)".contains(record.file) && "\(error)".contains(what)
+            }
+            try CorpusFixtures.flipByte(in: file, at: offset)
+        }
+    }
+
     @Test func aVersionTwoCorpusOpensAndComputesItsIndex() throws {
         let directory = try TemporaryDirectory()
         let url = try Self.write(sources: 3, to: directory.file("old.scenophone"))
@@ -160,7 +204,7 @@ import Testing
         #expect(computed.explainedVariance == written.explainedVariance)
         #expect(
             (0..<corpus.frameCount * 64).allSatisfy {
-                computed.projected.pointer[$0] == written.projected.pointer[$0]
+                computed.projected[$0] == written.projected[$0]
             })
         // Any edit upgrades it.
         let writer = try CorpusWriter.edit(url)
