@@ -448,6 +448,17 @@ public final class NearestFrameSearch: @unchecked Sendable {
         out.update(repeating: .infinity, count: frameCount)
         var computed = 0
         var filled = 0
+        // The exact distance of a frame not yet computed, kept among the k nearest.
+        func measure(_ frame: Int) {
+            guard out[frame] == .infinity else { return }
+            let distance = directDistance(q, frame: frame)
+            out[frame] = distance
+            computed += 1
+            if k > 0 {
+                insert(Neighbor(frame: frame, distance: distance), into: results, filled: filled, count: k)
+                filled = min(filled + 1, k)
+            }
+        }
         // Exact distances for the frames not yet computed whose bound is at most `limit`.
         func visit(below limit: Float, above previous: Float) {
             if limit <= listedBelow {
@@ -455,17 +466,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
                     listBounds[$0] <= limit && !(listBounds[$0] <= previous)
                 }
                 for slot in 0..<listed where listBounds[slot] <= limit && !(listBounds[slot] <= previous) {
-                    let frame = Int(listFrames[slot])
-                    guard out[frame] == .infinity else { continue }
-                    let distance = directDistance(q, frame: frame)
-                    out[frame] = distance
-                    computed += 1
-                    if k > 0 {
-                        insert(
-                            Neighbor(frame: frame, distance: distance), into: results, filled: filled,
-                            count: k)
-                        filled = min(filled + 1, k)
-                    }
+                    measure(Int(listFrames[slot]))
                 }
                 return
             }
@@ -474,17 +475,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
                     of: block, query, scales: scales, workspace: workspace, below: limit)
                 work.frames += bounded
                 for row in 0..<count where frameBounds[row] <= limit && !(frameBounds[row] <= previous) {
-                    let frame = first + row
-                    guard out[frame] == .infinity else { continue }
-                    let distance = directDistance(q, frame: frame)
-                    out[frame] = distance
-                    computed += 1
-                    if k > 0 {
-                        insert(
-                            Neighbor(frame: frame, distance: distance), into: results, filled: filled,
-                            count: k)
-                        filled = min(filled + 1, k)
-                    }
+                    measure(first + row)
                 }
             }
         }
