@@ -20,6 +20,25 @@ extension LiveServerTests {
             }
         }
 
+        /// The welcome is a page's first message even while states flow to every greeted page: a
+        /// state offered between greeting a client and queueing its welcome used to overtake it.
+        @Test func theWelcomeComesBeforeAnyState() async throws {
+            var configuration = LiveHubConfiguration()
+            configuration.stateRate = 1000
+            try await withLiveServer(hubConfiguration: configuration) { port, _ in
+                for attempt in 0..<150 {
+                    let client = TestWebSocket(port: port)
+                    client.send(json: ["type": "hello", "role": "viewer"])
+                    guard case .text(let first) = await client.next(timeout: .seconds(60)) else {
+                        throw TestFailure("connection \(attempt): nothing arrived")
+                    }
+                    #expect(
+                        first.contains(#""type":"welcome""#), "connection \(attempt): \(first.prefix(60))")
+                    _ = await client.close()
+                }
+            }
+        }
+
         @Test func cameraFramesReachTheEngineAndViewersSeeTheResult() async throws {
             let engine = ScriptedSceneEngine()
             try await withLiveServer(engine: engine) { port, hub in

@@ -56,12 +56,21 @@ final class ClientConnection: Sendable {
     var statesSent: Int { outbox.withLock { $0.statesSent } }
     var audioDropped: Int { outbox.withLock { $0.audioDropped } }
 
-    func greet(role: ClientRole, listening: Bool) {
+    /// Marks the client greeted and queues its welcome in one step.
+    ///
+    /// The broadcasters offer states and previews to greeted clients only; were the welcome queued
+    /// after the flag was set, a state or preview offered in between could reach the page first.
+    ///
+    /// - Parameters:
+    ///   - listening: whether the page wants the audio stream.
+    ///   - welcome: the encoded welcome, the first message the page receives.
+    func greet(listening: Bool, welcome: ByteBuffer) {
         outbox.withLock {
             $0.greeted = true
-            $0.role = role
             $0.listening = listening
+            $0.control.insert(welcome, at: 0)
         }
+        wake.yield()
     }
 
     var pinned: [Int] { outbox.withLock { $0.pinned } }

@@ -310,9 +310,8 @@ public final class LiveHub: Service, Sendable {
         switch message {
         case .hello(let role, let listen):
             guard !client.isGreeted else { throw .malformed("\"hello\" was sent twice") }
-            client.greet(role: .viewer, listening: listen)
             if role == .camera { takeCamera(client, announce: false) }
-            client.sendControl(ServerMessage.welcome(welcome(for: client)).encoded())
+            client.greet(listening: listen, welcome: ServerMessage.welcome(welcome(for: client)).encoded())
             return
         default:
             guard client.isGreeted else { throw .malformed("the first message must be \"hello\"") }
