@@ -44,6 +44,9 @@ public final class Corpus: @unchecked Sendable {
     public let rows: EmbeddingRows
     /// The search index the corpus stores (nil when it has none, or one that does not fit).
     let searchIndex: SearchIndex?
+    /// The principal components of the stored search index (nil without one). An edit rebuilds an
+    /// index with other than ``NearestFrameSearch/Strategy/components(forDimension:)``.
+    public var searchIndexComponents: Int? { searchIndex?.components }
     /// Whether the frames blobs and the search index were hashed at open (else `verifyMedia()` does).
     public let framesHashedAtOpen: Bool
     /// Bytes on disk: the manifest and every blob.

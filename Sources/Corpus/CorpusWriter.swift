@@ -337,8 +337,9 @@ public final class CorpusWriter {
             dimension: dimension)
     }
 
-    /// Writes a new search index when the frames changed (or there is none) and the corpus is
-    /// large enough for bounded searches; drops it below that size.
+    /// Writes a new search index when the frames changed (or there is none, or it has other than
+    /// the default components) and the corpus is large enough for bounded searches; drops it below
+    /// that size.
     ///
     /// The index is computed from the frames blobs mapped, not read: at 10⁶ frames (5 GB) a copy
     /// would not fit beside everything else. About 10 s at 10⁶ frames on two cores.
@@ -354,10 +355,15 @@ public final class CorpusWriter {
             return
         }
         let ids = ordered.map(\.id)
-        if let current = manifest.searchIndex, current.frameBlobs == ids, current.frameCount == total {
+        let dimension = model.embeddingSize
+        let components = NearestFrameSearch.Strategy.components(forDimension: dimension)
+        // An index of other components (64, written before 128 became the default) is rebuilt too:
+        // any edit upgrades it.
+        if let current = manifest.searchIndex, current.frameBlobs == ids, current.frameCount == total,
+            current.components == components
+        {
             return
         }
-        let dimension = model.embeddingSize
         let files = try ordered.map { record in
             try BlobReader.mapFrames(
                 record: record, dimension: dimension, directory: sourcesDirectory, corpus: url, hash: false)
@@ -377,7 +383,7 @@ public final class CorpusWriter {
             ? statistics.mean : CorpusStatistics.compute(rows: rows).mean
         let index = withExtendedLifetime(files) {
             SearchIndex.build(
-                rows: rows, mean: mean, components: NearestFrameSearch.Strategy.defaultComponents)
+                rows: rows, mean: mean, components: components)
         }
         let file = sourcesDirectory.appendingPathComponent("\(SourceID.make()).index")
         manifest.searchIndex = try index.write(to: file, frameBlobs: ids)

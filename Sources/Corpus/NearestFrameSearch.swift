@@ -37,8 +37,21 @@ public final class NearestFrameSearch: @unchecked Sendable {
 
         /// The corpus size from which `.automatic` prepares lower bounds.
         public static let boundedMinimumFrames = 10_000
-        /// The principal components `.automatic` keeps.
-        public static let defaultComponents = 64
+        /// The principal components `.automatic` keeps, and a corpus's stored index holds.
+        ///
+        /// 128, not 64: a frame's bound leaves out the cross term of the parts outside the
+        /// components, so where those parts are large (a third of the variance at 64 on video-like
+        /// embeddings) the bounds rule out few frames of a query far from the corpus. Measured at
+        /// 10⁶ frames (`bench corpus`, docs/search.md): from 64 to 128 components the third slowest
+        /// of 200 updates went from 6 088 exact distances to 100, and a scene the corpus has not
+        /// seen from 10⁶ (a full pass) to 42 000.
+        public static let defaultComponents = 128
+
+        /// The components an index of embeddings of this length keeps: the default, or one fewer
+        /// than the length (a basis of every direction leaves no residual to bound).
+        public static func components(forDimension dimension: Int) -> Int {
+            max(0, min(defaultComponents, dimension - 1))
+        }
     }
 
     /// The embedding bytes above which a full pass hands the mapped rows back as it goes.
@@ -155,7 +168,7 @@ public final class NearestFrameSearch: @unchecked Sendable {
         case .automatic:
             wanted =
                 frames >= Strategy.boundedMinimumFrames
-                ? (stored?.components ?? Strategy.defaultComponents) : 0
+                ? (stored?.components ?? Strategy.components(forDimension: dimension)) : 0
         }
         // A stored index serves an exact search (its norms) or a bounded one with its components.
         let usable = stored.flatMap {
@@ -462,11 +475,19 @@ public final class NearestFrameSearch: @unchecked Sendable {
         // Exact distances for the frames not yet computed whose bound is at most `limit`.
         func visit(below limit: Float, above previous: Float) {
             if limit <= listedBelow {
-                rows.readAhead(listFrames, count: listed) {
-                    listBounds[$0] <= limit && !(listBounds[$0] <= previous)
+                func wanted(_ slot: Int) -> Bool {
+                    listBounds[slot] <= limit && !(listBounds[slot] <= previous)
                 }
-                for slot in 0..<listed where listBounds[slot] <= limit && !(listBounds[slot] <= previous) {
+                rows.readAhead(listFrames, count: listed, where: wanted)
+                var read = 0
+                for slot in 0..<listed where wanted(slot) {
                     measure(Int(listFrames[slot]))
+                    read += 1
+                }
+                // A scene far from the corpus reads tens of thousands of rows: hand them back, so
+                // that a long session does not keep every row it ever read resident.
+                if read * dimension * 4 > Self.residentRowsLimit / 16 {
+                    rows.release(listFrames, count: listed, where: wanted)
                 }
                 return
             }

@@ -9,8 +9,10 @@ import Testing
 /// at open and used by the search, rebuilt when the frames change, refused when damaged, and
 /// computed at open for a corpus written before it existed.
 @Suite struct SearchIndexTests {
-    static let dimension = 128
+    static let dimension = 256
     static let framesPerSource = 3_500
+    /// The components every index of these embeddings keeps.
+    static let components = NearestFrameSearch.Strategy.components(forDimension: dimension)
 
     /// A source of clips drifting through a 16-dimensional latent space (neighbours in time are
     /// neighbours in space, as in video), 1 ms of mono audio per frame.
@@ -99,11 +101,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let url = try Self.write(sources: 3, to: directory.file("large.scenophone"))
         let record = try #require(try manifest(url).searchIndex)
-        #expect(record.frameCount == 3 * Self.framesPerSource && record.components == 64)
+        #expect(record.frameCount == 3 * Self.framesPerSource && record.components == Self.components)
         let corpus = try Corpus.open(url)
         #expect(corpus.formatVersion == 3 && corpus.searchIndex != nil)
         let search = NearestFrameSearch(corpus: corpus, measure: measure)
-        #expect(search.usesStoredIndex && search.boundComponents == 64)
+        #expect(search.usesStoredIndex && search.boundComponents == Self.components)
         expectExactWithinTheCutoff(search, corpus: corpus)
     }
 
@@ -153,11 +155,18 @@ import Testing
         func open(_ verification: Corpus.Verification = .standard) throws -> Corpus {
             try Corpus.open(url, expecting: nil, verification: verification, hashLimit: 0)
         }
+        // The blob's layout after its 64-byte header: μ (d floats), the components (k × d), the
+        // projections (n × k), then the per-frame lengths.
+        let (d, k, n) = (Self.dimension, Self.components, 3 * Self.framesPerSource)
+        let components = 64 + 4 * d
+        let projections = components + 4 * k * d
+        let residuals = projections + 4 * n * k
+        let projection = projections + 4 * 1_000 + 3
         let clean = try open()
         #expect(!clean.framesHashedAtOpen && clean.searchIndex?.isMapped == true)
         #expect(try Corpus.open(url).framesHashedAtOpen)
         // A flipped projection is found on demand.
-        try CorpusFixtures.flipByte(in: file, at: 100_000)
+        try CorpusFixtures.flipByte(in: file, at: projection)
         let corpus = try open()
         #expect {
             try corpus.verifyMedia()
@@ -165,13 +174,12 @@ import Testing
             "\(error)".contains(record.file) && "\(error)".contains("checksum")
         }
         #expect(throws: CorpusError.self) { try open(.full) }
-        try CorpusFixtures.flipByte(in: file, at: 100_000)
+        try CorpusFixtures.flipByte(in: file, at: projection)
         #expect(throws: Never.self) { try open(.full) }
-        // The rest at open: offsets in the header, μ, the first component and the first `r`
-        // (128 dimensions, 64 components, 10 500 frames; the top byte of a float flips its sign).
-        let residuals = 64 + 4 * (128 + 64 * 128 + 10_500 * 64)
+        // The rest at open: offsets in the header, μ, the first component and the first `r` (the
+        // top byte of a float flips its sign).
         for (offset, what) in [
-            (20, "header"), (64 + 4 * 5 + 3, "mean"), (576 + 4 * 10 + 3, "component"),
+            (20, "header"), (64 + 4 * 5 + 3, "mean"), (components + 4 * 10 + 3, "component"),
             (residuals + 4 * 7 + 3, "length"),
         ] {
             try CorpusFixtures.flipByte(in: file, at: offset)
@@ -196,14 +204,15 @@ import Testing
         let corpus = try Corpus.open(url)
         #expect(corpus.formatVersion == 2 && corpus.searchIndex == nil)
         let search = NearestFrameSearch(corpus: corpus, measure: .cosine)
-        #expect(!search.usesStoredIndex && search.boundComponents == 64)
+        #expect(!search.usesStoredIndex && search.boundComponents == Self.components)
         expectExactWithinTheCutoff(search, corpus: corpus)
         // The index computed at open is the stored one, to the bit.
-        let computed = SearchIndex.build(rows: corpus.rows, mean: corpus.statistics.mean, components: 64)
+        let computed = SearchIndex.build(
+            rows: corpus.rows, mean: corpus.statistics.mean, components: Self.components)
         let written = try #require(stored.searchIndex)
         #expect(computed.explainedVariance == written.explainedVariance)
         #expect(
-            (0..<corpus.frameCount * 64).allSatisfy {
+            (0..<corpus.frameCount * Self.components).allSatisfy {
                 computed.projected[$0] == written.projected[$0]
             })
         // Any edit upgrades it.
@@ -211,5 +220,37 @@ import Testing
         try writer.update(source: "clip 0", weight: 1)
         try writer.commit()
         #expect(try manifest(url).version == 3 && manifest(url).searchIndex != nil)
+    }
+
+    /// An index of fewer components than the default (64, as written before 128 became it) still
+    /// serves searches, and any edit rebuilds it with the default, removing the old file.
+    @Test func anIndexOfOtherComponentsIsRebuiltByAnyEdit() throws {
+        let directory = try TemporaryDirectory()
+        let url = try Self.write(sources: 3, to: directory.file("large.scenophone"))
+        var old = try manifest(url)
+        let current = try #require(old.searchIndex)
+        let corpus = try Corpus.open(url)
+        let fewer = SearchIndex.build(rows: corpus.rows, mean: corpus.statistics.mean, components: 32)
+        let fewerFile = "\(SourceID.make()).index"
+        old.searchIndex = try fewer.write(
+            to: url.appendingPathComponent("sources").appendingPathComponent(fewerFile),
+            frameBlobs: current.frameBlobs)
+        try old.encoded().write(to: url.appendingPathComponent(CorpusFormat.manifestName))
+        try FileManager.default.removeItem(
+            at: url.appendingPathComponent("sources").appendingPathComponent(current.file))
+
+        let before = try Corpus.open(url)
+        #expect(before.searchIndexComponents == 32)
+        let search = NearestFrameSearch(corpus: before, measure: .cosine)
+        #expect(search.usesStoredIndex && search.boundComponents == 32)
+        expectExactWithinTheCutoff(search, corpus: before)
+
+        let writer = try CorpusWriter.edit(url)
+        try writer.update(source: "clip 0", weight: 2)
+        try writer.commit()
+        let rebuilt = try #require(try manifest(url).searchIndex)
+        #expect(rebuilt.components == Self.components && rebuilt.file != fewerFile)
+        #expect(!CorpusFixtures.listing(url.appendingPathComponent("sources")).contains(fewerFile))
+        #expect(try Corpus.open(url).searchIndexComponents == Self.components)
     }
 }

@@ -27,6 +27,20 @@ struct MillionFrameComparison {
         var note: String
     }
 
+    /// What one of the slowest updates did: where its time went.
+    struct SlowUpdate: Encodable {
+        var searchMs: Double
+        var updateMs: Double
+        /// Frames with an exact distance, and of those, the frames within the cutoff (the ones the
+        /// map gives likeness: the rest were computed because their bounds could not rule them out).
+        var exactDistances: Int
+        var withinCutoff: Int
+        var survivingBlocks: Int
+        var boundedFrames: Int
+        /// Whether the lower bounds spared any frame (false: a full pass).
+        var bounded: Bool
+    }
+
     /// The figures, for `--json` and the table.
     struct Report: Encodable {
         var measure: String
@@ -36,6 +50,8 @@ struct MillionFrameComparison {
         var mapMs = 0.0
         var aliasMs = 0.0
         var exactDistancesMedian = 0
+        /// The five slowest updates, slowest first.
+        var slowest: [SlowUpdate] = []
         var rows: [Row] = []
         var faiss: String?
         var faissSkipped: String?
@@ -91,6 +107,7 @@ struct MillionFrameComparison {
         var mapTimes: [Double] = []
         var aliasTimes: [Double] = []
         var exact: [Int] = []
+        var traces: [SlowUpdate] = []
         for (update, query) in queries.enumerated() {
             var pass: CutoffPass!
             let searched = query.withUnsafeBufferPointer { q in
@@ -121,7 +138,12 @@ struct MillionFrameComparison {
             aliasTimes.append(handed)
             updateTimes.append(searched + mapped + handed)
             exact.append(pass.exactDistances)
+            traces.append(
+                trace(
+                    of: pass, cutoff: map.likenessCutoff, distances: distances, nearest: neighbors[0],
+                    seconds: (searched, updateTimes.last!)))
         }
+        report.slowest = Array(traces.sorted { $0.updateMs > $1.updateMs }.prefix(5))
         // Resident memory while serving: before anything reads every embedding.
         let resident = try ProcessVitals.read(thread: 0).residentBytes
         report.mapMs = BenchmarkClock.median(mapTimes) * 1000
@@ -299,6 +321,20 @@ struct MillionFrameComparison {
             }
         }
         return FAISSResults(version: parsed.faissVersion, k: k, results: results)
+    }
+
+    /// One update's figures; the cutoff as the map draws it, `d + cutoff·(s − d)` from the nearest `d`.
+    private func trace(
+        of pass: CutoffPass, cutoff: Double, distances: [Float], nearest: Neighbor,
+        seconds: (search: Double, update: Double)
+    ) -> SlowUpdate {
+        let nearestDistance = Double(nearest.distance)
+        let reach = Float(nearestDistance + cutoff * (pass.scale - nearestDistance))
+        return SlowUpdate(
+            searchMs: seconds.search * 1000, updateMs: seconds.update * 1000,
+            exactDistances: pass.exactDistances,
+            withinCutoff: distances.reduce(0) { $0 + ($1 <= reach ? 1 : 0) },
+            survivingBlocks: pass.survivingBlocks, boundedFrames: pass.boundedFrames, bounded: pass.bounded)
     }
 
     /// The FAISS script failed.
