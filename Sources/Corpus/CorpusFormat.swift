@@ -4,7 +4,8 @@ import Foundation
 enum CorpusFormat {
     /// The manifest version this code writes and the newest it reads. Version 2 added the corpus
     /// statistics; version 3 the search index. Older corpora still open (what they lack is
-    /// computed at open) and are upgraded by their next edit or `scenophone upgrade`.
+    /// computed at open) and are upgraded by their next edit of any kind (e.g. `scenophone sources
+    /// set CORPUS SOURCE --weight 1`).
     static let version = 3
     /// The blobs' format version, in their headers (unchanged since version 1).
     static let blobVersion = 1

@@ -342,7 +342,7 @@ public final class CorpusWriter {
     /// that size.
     ///
     /// The index is computed from the frames blobs mapped, not read: at 10⁶ frames (5 GB) a copy
-    /// would not fit beside everything else. About 10 s at 10⁶ frames on two cores.
+    /// would not fit beside everything else. 6.6 s at 10⁶ frames and 128 components (bench corpus).
     private func refreshSearchIndex() throws {
         // Frames are numbered sources first, then every source's examples (see `Corpus`).
         let ordered =

@@ -10,7 +10,7 @@ import Foundation
 /// with `e = (x − μ) − P·y` (what the components miss), `r₀ = ‖e + μ_⊥‖` (the same for `x`
 /// itself, `μ_⊥ = μ − P·Pᵀμ`), `‖x‖` and `‖x − μ‖`. Every similarity measure's space is
 /// `a·(x − b)` for a per-frame scale `a` and `b ∈ {0, μ}`, so these serve all three measures
-/// (see ``NearestFrameSearch``): 4·(components + 4) bytes a frame, 272 MB for 10⁶ frames at 64
+/// (see ``NearestFrameSearch``): 4·(components + 4) bytes a frame, 528 MB for 10⁶ frames at 128
 /// components, against 5 120 bytes a frame of embeddings.
 ///
 /// A corpus of ``NearestFrameSearch/Strategy/boundedMinimumFrames`` frames or more stores it in a
@@ -276,7 +276,7 @@ final class SearchIndex: @unchecked Sendable {
     /// against the corpus's, its components' lengths and its per-frame lengths, and, when `hash`
     /// is set, its SHA-256.
     ///
-    /// Without `hash` the bytes are not read (272 MB at 10⁶ frames): the pages are read when the
+    /// Without `hash` the bytes are not read (528 MB at 10⁶ frames): the pages are read when the
     /// search first touches them, and ``Corpus/verifyMedia()`` checks the digest.
     /// - Parameters:
     ///   - record: the manifest's record of the file.
