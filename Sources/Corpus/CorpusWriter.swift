@@ -318,23 +318,42 @@ public final class CorpusWriter {
 
     /// Recomputes the corpus statistics from every source's embeddings when the sources changed
     /// (or a version 1 manifest has none): a settings-only change keeps them.
+    ///
+    /// The frames blobs are mapped and hashed, not copied: a merged archive of 10⁶ frames would
+    /// otherwise need its 5 GB of embeddings in memory at once.
     private func refreshStatistics() throws {
         let ids = manifest.sources.map(\.id)
         guard manifest.statistics == nil || ids != statisticsSources else { return }
+        let (rows, files) = try mappedRows(manifest.sources, hash: true)
+        manifest.statistics = withExtendedLifetime(files) { CorpusStatistics.compute(rows: rows) }
+    }
+
+    /// The frames blobs of `records` mapped, as rows in their order, and the mappings that keep
+    /// the rows valid.
+    ///
+    /// - Parameters:
+    ///   - records: the blobs' records, in frame order.
+    ///   - hash: whether to check each blob against its checksum first.
+    /// - Throws: `CorpusError.damaged` for a blob of the wrong size, header or checksum.
+    private func mappedRows(_ records: [CorpusManifest.SourceRecord], hash: Bool) throws -> (
+        EmbeddingRows, [MappedFile]
+    ) {
         let dimension = model.embeddingSize
-        let total = manifest.sources.reduce(0) { $0 + $1.frameCount }
-        let storage = AlignedFloats(count: max(1, total * dimension))
-        var start = 0
-        for record in manifest.sources {
-            let destination = UnsafeMutableRawBufferPointer(
-                start: storage.pointer + start * dimension, count: record.frameCount * dimension * 4)
-            _ = try BlobReader.readFrames(
-                record: record, directory: sourcesDirectory, corpus: url, embeddings: destination)
-            start += record.frameCount
+        let files = try records.map { record in
+            try BlobReader.mapFrames(
+                record: record, dimension: dimension, directory: sourcesDirectory, corpus: url, hash: hash)
         }
-        manifest.statistics = CorpusStatistics.compute(
-            embeddings: UnsafeBufferPointer(start: storage.pointer, count: total * dimension),
-            dimension: dimension)
+        let rows = EmbeddingRows(
+            dimension: dimension,
+            runs: zip(records, files).map { record, file in
+                (
+                    record.frameCount,
+                    UnsafePointer(
+                        (file.bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(
+                            to: Float.self))
+                )
+            }, owner: nil)
+        return (rows, files)
     }
 
     /// Writes a new search index when the frames changed (or there is none, or it has other than
@@ -364,26 +383,12 @@ public final class CorpusWriter {
         {
             return
         }
-        let files = try ordered.map { record in
-            try BlobReader.mapFrames(
-                record: record, dimension: dimension, directory: sourcesDirectory, corpus: url, hash: false)
-        }
-        let rows = EmbeddingRows(
-            dimension: dimension,
-            runs: zip(ordered, files).map { record, file in
-                (
-                    record.frameCount,
-                    UnsafePointer(
-                        (file.bytes.baseAddress! + CorpusFormat.blobHeaderSize).assumingMemoryBound(
-                            to: Float.self))
-                )
-            }, owner: nil)
+        let (rows, files) = try mappedRows(ordered, hash: false)
         let mean =
             statistics.fits(frames: total, dimension: dimension)
             ? statistics.mean : CorpusStatistics.compute(rows: rows).mean
         let index = withExtendedLifetime(files) {
-            SearchIndex.build(
-                rows: rows, mean: mean, components: components)
+            SearchIndex.build(rows: rows, mean: mean, components: components)
         }
         let file = sourcesDirectory.appendingPathComponent("\(SourceID.make()).index")
         manifest.searchIndex = try index.write(to: file, frameBlobs: ids)

@@ -40,7 +40,7 @@ enum Durability {
     private typealias RenameAt2 =
         @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
     // Swift's Glibc module hides renameat2 behind _GNU_SOURCE; glibc has it since 2.28.
-    nonisolated(unsafe) private static let renameat2: RenameAt2? = dlsym(nil, "renameat2").map {
+    private static let renameat2: RenameAt2? = dlsym(nil, "renameat2").map {
         unsafeBitCast($0, to: RenameAt2.self)
     }
 

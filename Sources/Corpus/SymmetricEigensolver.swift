@@ -14,7 +14,7 @@ enum SymmetricEigensolver {
             UnsafeMutablePointer<Int32>, UnsafePointer<Int32>, UnsafeMutablePointer<Int32>, Int, Int
         ) -> Void
 
-    nonisolated(unsafe) private static let ssyevd: SSYEVD? = dlsym(nil, "ssyevd_").map {
+    private static let ssyevd: SSYEVD? = dlsym(nil, "ssyevd_").map {
         unsafeBitCast($0, to: SSYEVD.self)
     }
 
