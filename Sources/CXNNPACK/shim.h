@@ -53,7 +53,7 @@ static inline bool scenophone_is_amd_zen(void) {
 ///
 /// Debian's 2022 XNNPACK picks those kernels only for `cpuinfo_uarch_zen` (and Hygon's Dhyana);
 /// on a Zen 3 (which cpuinfo names `zen3`) it took the default, and the network's 1×1 convolutions
-/// ran at 33–38 GFLOP/s: 22.4 ms for EfficientNet-Lite0 at one thread against ONNX Runtime's 11.4;
+/// ran at 33–38 GFLOP/s: 22.4 ms for EfficientNet-Lite0 at one thread (ONNX Runtime: 12.0 ms);
 /// named a Zen, 12.0 ms (the golden tensors within 7e-6 either way). The microarchitecture decides
 /// nothing else in this XNNPACK's x86 initialisation. Only the AVX2 path: on AVX-512 XNNPACK's
 /// choice does not depend on it. Call before xnn_initialize.
